@@ -1,0 +1,1038 @@
+"""The case format: what a CX leader writes for one business unit.
+
+One small pydantic model per area (``Baseline``, each lever, ``Costs``, ``Timeline``,
+``RiskAdjustment``, ``Case``). Every field carries a unit, an accepted range and a description:
+the description labels the input form and the assumptions register, so one definition serves the
+form, the validation and the report.
+
+Rates are fractions (0.14); the loaders also accept ``"14%"``. A case is immutable: scenarios and
+what-ifs are new cases made with :meth:`Case.with_overrides`.
+
+Every problem in a file is reported, one line each, naming the unit, the field path, the value,
+what is accepted, and a hint where a slip is likely::
+
+    EMEA Retail Support: baseline.abandon_rate = 6 is not a fraction between 0 and 1 (write 0.06 or "6%")
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import math
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from roi_kit.errors import CaseError, Problem
+
+PILLARS = ("cost_savings", "revenue_protected", "revenue_generated", "risk_avoided")
+PILLAR_LABELS = {
+    "cost_savings": "Cost savings",
+    "revenue_protected": "Revenue protected",
+    "revenue_generated": "Revenue generated",
+    "risk_avoided": "Risk avoided",
+}
+SCENARIOS = ("conservative", "expected", "optimistic")
+SCALE_SHORTCUTS = ("scale_levers", "scale_benefits", "scale_costs")
+
+Pillar = Literal["cost_savings", "revenue_protected", "revenue_generated", "risk_avoided"]
+
+
+# --------------------------------------------------------------------------------------------
+# Field helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_rate(value: Any) -> Any:
+    """Accept 0.14, "0.14" and "14%" for a rate; leave anything else for pydantic to refuse."""
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if text.endswith("%"):
+            try:
+                return float(text[:-1]) / 100.0
+            except ValueError:
+                return value
+        return text
+    return value
+
+
+def _refuse_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("is a yes/no value, not a number")
+    return value
+
+
+Rate = Annotated[float, BeforeValidator(_parse_rate), BeforeValidator(_refuse_bool)]
+Number = Annotated[float, BeforeValidator(_refuse_bool)]
+
+
+def F(  # noqa: N802 - reads as a declaration, like pydantic's Field
+    default: Any = ...,
+    *,
+    unit: str,
+    desc: str,
+    label: str | None = None,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+    **extra: Any,
+) -> Any:
+    """A field with its unit, label and description (shown by the form and the register)."""
+    schema_extra = {"unit": unit}
+    if label:
+        schema_extra["label"] = label
+    return Field(
+        default, description=desc, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=schema_extra, **extra
+    )
+
+
+def R(default: Any = ..., *, desc: str, label: str | None = None, lt: float | None = None) -> Any:  # noqa: N802
+    """A rate field: a fraction between 0 and 1 (written 0.14 or "14%")."""
+    return F(default, unit="rate", desc=desc, label=label, ge=0.0, le=None if lt else 1.0, lt=lt)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Baseline
+# --------------------------------------------------------------------------------------------
+
+
+class ServiceLevel(_Model):
+    target: Rate = R(0.8, desc="Share of contacts to answer within the threshold", label="Service-level target")
+    answer_within_seconds: Number = F(
+        20, unit="seconds", desc="Answer threshold of the service-level target", ge=0, le=3600
+    )
+
+    @model_validator(mode="after")
+    def _target_inside(self) -> ServiceLevel:
+        if not 0 < self.target < 1:
+            raise ValueError(f"target = {self.target:g} must be above 0 and below 1 (e.g. 0.8 or \"80%\")")
+        return self
+
+
+class Segment(_Model):
+    name: str = F(unit="text", desc="Segment name", min_length=1, max_length=80)
+    share_of_contacts: Rate = R(desc="Share of the unit's handled contacts from this segment")
+    share_of_customers: Rate | None = R(None, desc="Share of the unit's customers in this segment")
+    annual_value_per_customer: Number | None = F(
+        None, unit="money/customer/year", desc="Annual revenue per customer in this segment", ge=0
+    )
+    churn_rate: Rate | None = R(None, desc="Share of this segment's customers lost per year")
+    cost_per_contact: Number | None = F(
+        None, unit="money/contact", desc="Fully loaded cost per handled contact in this segment", ge=0
+    )
+    levers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Lever fields this segment overrides (e.g. retention.churn_rate_after)",
+        json_schema_extra={"unit": "overrides"},
+    )
+
+
+class Baseline(_Model):
+    contacts_per_year: Number = F(
+        unit="contacts/year", desc="Handled contacts per year, all channels", gt=0, le=1e10
+    )
+    cost_per_contact: Number | None = F(
+        None,
+        unit="money/contact",
+        desc="Fully loaded cost per handled contact; when given it wins over the labour build-up",
+        ge=0,
+        le=10_000,
+    )
+    aht_seconds: Number | None = F(
+        None, unit="seconds", desc="Average handle time: talk plus hold", label="Average handle time", gt=0, le=36_000
+    )
+    acw_seconds: Number = F(0, unit="seconds", desc="After-call work per contact", label="After-call work", ge=0, le=36_000)
+    loaded_hourly_cost: Number | None = F(
+        None, unit="money/hour", desc="Wage plus benefits plus overhead per paid agent hour", ge=0, le=10_000
+    )
+    shrinkage: Rate = R(0.30, desc="Share of paid time not available for contacts", lt=1.0)
+    occupancy: Rate = R(0.85, desc="Share of available time spent handling contacts")
+    repeat_rate: Rate = R(0.0, desc="Share of handled contacts that repeat an unresolved issue", lt=1.0)
+    abandon_rate: Rate = R(0.0, desc="Share of offered contacts abandoned before an answer", lt=1.0)
+    volume_growth: Rate = F(0.0, unit="rate/year", desc="Contact volume growth per year", ge=-0.5, le=1.0)
+    customers: Number | None = F(None, unit="customers", desc="Active customers served by the unit", ge=0, le=1e10)
+    churn_rate: Rate | None = R(None, desc="Share of customers lost per year")
+    annual_value_per_customer: Number | None = F(
+        None, unit="money/customer/year", desc="Annual revenue per customer", ge=0, le=1e9
+    )
+    gross_margin: Rate = R(
+        1.0, desc="Gross margin applied to revenue effects (1 counts revenue, not profit)"
+    )
+    agents: Number | None = F(
+        None, unit="agents", desc="Agent headcount (derived from workload when absent)", ge=0, le=1e6
+    )
+    agent_attrition: Rate | None = R(None, desc="Share of agents who leave per year")
+    service_level: ServiceLevel = Field(
+        default_factory=ServiceLevel, description="Service-level target used for staffing (Erlang C)"
+    )
+    hours_open_per_year: Number = F(
+        4380, unit="hours/year", desc="Hours the contact center is open per year (12 h × 365 d = 4,380)", gt=0, le=8784
+    )
+    paid_hours_per_fte: Number = F(
+        2080, unit="hours/year", desc="Paid hours per full-time agent per year (40 h × 52 w)", gt=0, le=4000
+    )
+    segments: list[Segment] = Field(
+        default_factory=list, description="Customer segments (the K-shaped base); shares sum to 100%"
+    )
+
+    @model_validator(mode="after")
+    def _costable(self) -> Baseline:
+        if self.cost_per_contact is None and (self.aht_seconds is None or self.loaded_hourly_cost is None):
+            raise ValueError(
+                "needs cost_per_contact, or aht_seconds and loaded_hourly_cost to build it up"
+            )
+        if self.occupancy <= 0:
+            raise ValueError(f"occupancy = {self.occupancy:g} must be above 0 (e.g. 0.85 or \"85%\")")
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Levers
+# --------------------------------------------------------------------------------------------
+
+
+class Deflection(_Model):
+    rate: Rate = R(desc="Share of handled contacts moved to automation", label="Deflection rate")
+    automated_cost: Number = F(
+        0.0, unit="money/contact", desc="Cost of one automated contact", ge=0, le=10_000
+    )
+    leakage: Rate = R(0.0, desc="Share of automated contacts that still reach an agent")
+    human_cost: Number | None = F(
+        None, unit="money/contact", desc="Cost of a human-handled contact (defaults to the baseline's)", ge=0, le=10_000
+    )
+
+
+class HandleTime(_Model):
+    seconds_saved: Number = F(unit="seconds", desc="Handle seconds saved per human contact", ge=0, le=36_000)
+    basis: Literal["staffed", "linear"] = F(
+        "staffed",
+        unit="choice",
+        desc="staffed: cash only for agents no longer needed (Erlang C); linear: every hour released",
+    )
+
+
+class FirstContactResolution(_Model):
+    repeat_rate_after: Rate = R(desc="Repeat-contact rate after the change", lt=1.0)
+
+
+class Abandonment(_Model):
+    abandon_rate_after: Rate = R(desc="Abandon rate of offered contacts after the change", lt=1.0)
+    conversion_rate: Rate = R(desc="Share of recovered contacts that lead to a sale or save")
+    average_order: Number = F(unit="money", desc="Revenue per converted recovered contact", ge=0, le=1e9)
+
+
+class Retention(_Model):
+    churn_rate_after: Rate = R(desc="Share of customers lost per year after the change")
+
+
+class Upsell(_Model):
+    eligible_share: Rate = R(desc="Share of handled contacts eligible for an offer")
+    conversion_lift: Rate = R(desc="Added conversion rate on eligible contacts")
+    average_value: Number = F(unit="money", desc="Revenue per converted offer", ge=0, le=1e9)
+
+
+class AgentAttrition(_Model):
+    attrition_after: Rate = R(desc="Share of agents who leave per year after the change")
+    cost_per_hire: Number = F(unit="money", desc="Cost to recruit and train one replacement agent", ge=0, le=1e7)
+
+
+class RiskEvent(_Model):
+    name: str = F(unit="text", desc="The loss event", min_length=1, max_length=120)
+    probability_before: Rate = R(desc="Probability of the event in a year, today")
+    probability_after: Rate = R(desc="Probability of the event in a year, after the change")
+    impact: Number = F(unit="money", desc="Financial impact if the event happens", ge=0, le=1e12)
+
+
+class Levers(_Model):
+    deflection: Deflection | None = Field(None, description="AI self-service deflection")
+    handle_time: HandleTime | None = Field(None, description="Agent-assist handle-time savings")
+    first_contact_resolution: FirstContactResolution | None = Field(
+        None, description="Fewer repeat contacts"
+    )
+    abandonment: Abandonment | None = Field(None, description="Fewer abandoned contacts")
+    retention: Retention | None = Field(None, description="Lower customer churn")
+    upsell: Upsell | None = Field(None, description="Upsell and cross-sell in service contacts")
+    agent_attrition: AgentAttrition | None = Field(None, description="Lower agent attrition")
+    risk: list[RiskEvent] = Field(default_factory=list, description="Loss events made less likely")
+
+
+class BenefitLine(_Model):
+    name: str = F(unit="text", desc="Benefit name", min_length=1, max_length=120)
+    pillar: Pillar = F(unit="choice", desc="cost_savings, revenue_protected, revenue_generated or risk_avoided")
+    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=-1e12, le=1e12)
+    per_year: list[Number] | Number = F(
+        0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Costs
+# --------------------------------------------------------------------------------------------
+
+
+class OneTimeCost(_Model):
+    name: str = F(unit="text", desc="Cost line", min_length=1, max_length=120)
+    amount: Number | None = F(None, unit="money", desc="Amount", ge=0, le=1e12)
+    hours: Number | None = F(None, unit="hours", desc="Hours of effort (with hourly_cost)", ge=0, le=1e9)
+    hourly_cost: Number | None = F(None, unit="money/hour", desc="Cost per hour of effort", ge=0, le=1e5)
+    month: int = F(0, unit="month", desc="Month the cost falls in (0 = initial investment)", ge=0, le=240)
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> OneTimeCost:
+        by_hours = self.hours is not None or self.hourly_cost is not None
+        if (self.amount is None) == (not by_hours) or (by_hours and (self.hours is None or self.hourly_cost is None)):
+            raise ValueError("needs either amount, or hours and hourly_cost")
+        return self
+
+    @property
+    def total(self) -> float:
+        return self.amount if self.amount is not None else self.hours * self.hourly_cost
+
+
+class RecurringCost(_Model):
+    name: str = F(unit="text", desc="Cost line", min_length=1, max_length=120)
+    per_year: Number | None = F(None, unit="money/year", desc="Amount per year", ge=0, le=1e12)
+    per_month: Number | None = F(None, unit="money/month", desc="Amount per month", ge=0, le=1e11)
+    per_seat_per_month: Number | None = F(None, unit="money/seat/month", desc="Price per seat per month", ge=0, le=1e7)
+    seats: Number | None = F(None, unit="seats", desc="Seats paid for", ge=0, le=1e7)
+    per_automated_contact: Number | None = F(
+        None, unit="money/contact", desc="Price per automated contact (deflection volume)", ge=0, le=1e4
+    )
+    start_month: int = F(1, unit="month", desc="First month the cost is paid", ge=1, le=240)
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> RecurringCost:
+        bases = [
+            self.per_year is not None,
+            self.per_month is not None,
+            self.per_seat_per_month is not None or self.seats is not None,
+            self.per_automated_contact is not None,
+        ]
+        seat_pair = (self.per_seat_per_month is None) == (self.seats is None)
+        if sum(bases) != 1 or not seat_pair:
+            raise ValueError(
+                "needs exactly one of per_year, per_month, per_seat_per_month with seats, "
+                "or per_automated_contact"
+            )
+        return self
+
+
+class CustomCost(_Model):
+    name: str = F(unit="text", desc="Cost line", min_length=1, max_length=120)
+    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=0, le=1e12)
+    per_year: list[Number] | Number = F(
+        0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
+    )
+
+
+class Costs(_Model):
+    one_time: list[OneTimeCost] = Field(default_factory=list, description="One-time costs")
+    recurring: list[RecurringCost] = Field(default_factory=list, description="Recurring costs")
+    custom: list[CustomCost] = Field(default_factory=list, description="Explicit cost lines by year")
+
+
+# --------------------------------------------------------------------------------------------
+# Timeline, risk adjustment, plan
+# --------------------------------------------------------------------------------------------
+
+
+class Timeline(_Model):
+    horizon_months: int = F(36, unit="months", desc="Months the case covers", ge=12, le=120)
+    ramp_months: Number = F(6, unit="months", desc="Months from go-live to full adoption", ge=0, le=60)
+    ramp_shape: Literal["linear", "s-curve"] = F(
+        "s-curve", unit="choice", desc="Adoption curve: linear or s-curve"
+    )
+    discount_rate: Rate = R(0.10, desc="Annual discount rate (cost of capital)")
+    discounting: Literal["annual", "monthly"] = F(
+        "annual", unit="choice", desc="annual: end-of-year (TEI convention); monthly: each month"
+    )
+
+
+class BenefitHaircuts(_Model):
+    cost_savings: Rate = R(0.0, desc="Haircut on cost savings")
+    revenue_protected: Rate = R(0.0, desc="Haircut on revenue protected")
+    revenue_generated: Rate = R(0.0, desc="Haircut on revenue generated")
+    risk_avoided: Rate = R(0.0, desc="Haircut on risk avoided")
+
+
+class RiskAdjustment(_Model):
+    benefits: BenefitHaircuts = Field(default_factory=BenefitHaircuts, description="Benefit haircuts by pillar")
+    costs: Rate = R(0.0, desc="Uplift on every cost")
+
+
+class Metric(_Model):
+    metric: str = F(unit="text", desc="Outcome metric", min_length=1, max_length=200)
+    owner: str = F("", unit="text", desc="Who owns it", max_length=120)
+    source: str = F("", unit="text", desc="Where the data comes from", max_length=200)
+    cadence: str = F("", unit="text", desc="How often it is reviewed", max_length=60)
+    trigger: str = F("", unit="text", desc="The decision it triggers", max_length=400)
+
+
+DEFAULT_MEASUREMENT_PLAN = (
+    Metric(metric="Customer Effort Score by channel", owner="CX Insights", source="post-contact survey",
+           cadence="monthly", trigger="worse two months running: review automated journeys"),
+    Metric(metric="First-contact resolution of AI-assisted contacts", owner="Operations",
+           source="CRM case links", cadence="weekly", trigger="repeat within 7 days rises: retrain intents"),
+    Metric(metric="Post-AI interaction NPS", owner="CX Insights", source="post-contact survey",
+           cadence="monthly", trigger="below the human-handled NPS: review hand-offs"),
+    Metric(metric="Retention delta, AI-assisted vs not", owner="Finance", source="billing",
+           cadence="quarterly", trigger="delta below plan: revisit the retention lever"),
+    Metric(metric="Revenue per retained customer", owner="Finance", source="billing",
+           cadence="quarterly", trigger="flat or falling: review offers in service"),
+    Metric(metric="Escalation quality score", owner="Quality", source="QA sampling",
+           cadence="monthly", trigger="below target: fix bot-to-agent context transfer"),
+    Metric(metric="Agent Experience Index", owner="Workforce", source="pulse survey and attrition",
+           cadence="monthly", trigger="two-month decline: coaching and workload review"),
+)
+
+
+class Case(_Model):
+    """One business unit's ROI case."""
+
+    unit: str = F(unit="text", desc="Business unit", min_length=1, max_length=120)
+    title: str = F("", unit="text", desc="What the investment is", max_length=200)
+    currency: str = F("USD", unit="text", desc="ISO 4217 currency code of every amount", pattern=r"^[A-Z]{3}$")
+    baseline: Baseline = Field(description="The current state")
+    levers: Levers = Field(default_factory=Levers, description="The change, lever by lever")
+    benefits: list[BenefitLine] = Field(default_factory=list, description="Explicit benefit lines by year")
+    costs: Costs = Field(default_factory=Costs, description="What the change costs")
+    timeline: Timeline = Field(default_factory=Timeline, description="Horizon, ramp and discounting")
+    risk_adjustment: RiskAdjustment = Field(default_factory=RiskAdjustment, description="TEI-style risk adjustment")
+    scenarios: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Overrides per scenario (dotted paths or scale shortcuts)"
+    )
+    measurement_plan: list[Metric] = Field(
+        default_factory=lambda: list(DEFAULT_MEASUREMENT_PLAN), description="Outcome metrics to track"
+    )
+    sources: dict[str, str] = Field(default_factory=dict, description="Where each number came from")
+
+    @model_validator(mode="after")
+    def _segments_agree(self) -> Case:
+        _check_segments(self.baseline)
+        for name in self.scenarios:
+            if name not in SCENARIOS:
+                raise ValueError(
+                    f"scenarios.{name} is not a scenario: use {', '.join(SCENARIOS)}"
+                )
+        return self
+
+    # -- derived ----------------------------------------------------------------------------
+    @property
+    def input_hash(self) -> str:
+        """sha256 of the case's canonical JSON: the report footer's proof of which inputs it used."""
+        return hashlib.sha256(canonical_json(self).encode()).hexdigest()
+
+    # -- new cases from old -----------------------------------------------------------------
+    def with_overrides(self, overrides: Mapping[str, Any], *, unit: str | None = None) -> Case:
+        """A new case with dotted-path ``overrides`` (and scale shortcuts) applied; self is untouched.
+
+        >>> case = load_case(EXAMPLE)
+        >>> case.with_overrides({"levers.deflection.rate": "12%"}).levers.deflection.rate
+        0.12
+        >>> case.levers.deflection.rate
+        0.1
+        """
+        data = self.model_dump(mode="python")
+        data = apply_overrides(data, overrides, unit=unit or self.unit)
+        return _validate(data, unit=unit or self.unit)
+
+    def scenario_case(self, name: str) -> Case:
+        """The case a scenario describes: its overrides, or the default ones, applied to this case.
+
+        Defaults when a scenario is not written: conservative scales lever effects by 0.7 and takes
+        1.5 times as long to ramp; optimistic scales them by 1.2 and ramps in 0.75 of the time.
+        """
+        if name not in SCENARIOS:
+            raise CaseError([Problem(self.unit, "scenario", f"= {name!r} is not one of {', '.join(SCENARIOS)}")])
+        if name == "expected" and "expected" not in self.scenarios:
+            return self
+        overrides = self.scenarios.get(name)
+        if overrides is None:
+            overrides = _default_scenario(self, name)
+        return self.with_overrides(overrides)
+
+
+def _default_scenario(case: Case, name: str) -> dict[str, Any]:
+    ramp = case.timeline.ramp_months
+    if name == "conservative":
+        return {"scale_levers": 0.7, "timeline.ramp_months": min(60.0, ramp * 1.5)}
+    return {"scale_levers": 1.2, "timeline.ramp_months": ramp * 0.75}
+
+
+def _check_segments(baseline: Baseline) -> None:
+    segments = baseline.segments
+    if not segments:
+        return
+    total = sum(s.share_of_contacts for s in segments)
+    if abs(total - 1.0) > 5e-4:
+        raise ValueError(
+            f"segments: share_of_contacts sums to {total:.2%}, not 100% (difference {total - 1:+.2%})"
+        )
+    if any(s.share_of_customers is not None for s in segments):
+        total = sum((s.share_of_customers if s.share_of_customers is not None else 0.0) for s in segments)
+        if abs(total - 1.0) > 5e-4:
+            raise ValueError(
+                f"segments: share_of_customers sums to {total:.2%}, not 100% (difference {total - 1:+.2%})"
+            )
+    for field, fmt in (("annual_value_per_customer", "{:,.2f}"), ("churn_rate", "{:.2%}")):
+        unit_value = getattr(baseline, field)
+        values = [getattr(s, field) for s in segments]
+        if unit_value is None or any(v is None for v in values):
+            continue
+        weighted = sum(_customer_share(s) * v for s, v in zip(segments, values, strict=True))
+        tolerance = max(abs(unit_value) * 5e-3, 1e-9)
+        if abs(weighted - unit_value) > tolerance:
+            raise ValueError(
+                f"segments: {field} weighted by customer share is {fmt.format(weighted)}, "
+                f"but the unit's is {fmt.format(unit_value)} (difference {fmt.format(weighted - unit_value)})"
+            )
+
+
+def _customer_share(segment: Segment) -> float:
+    return segment.share_of_customers if segment.share_of_customers is not None else segment.share_of_contacts
+
+
+# --------------------------------------------------------------------------------------------
+# Overrides by dotted path
+# --------------------------------------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model, list or dict behind Optional[...] / Annotated[...] / unions with None."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+        return _unwrap(models[0] if models else options[0])
+    return annotation
+
+
+def _resolve(path: str) -> tuple[bool, str]:
+    """Whether ``path`` names a field of a case; else the closest correct prefix and a suggestion."""
+    model: Any = Case
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            fields = model.model_fields
+            if part not in fields:
+                where = ".".join(parts[:i]) or "the case"
+                close = difflib.get_close_matches(part, list(fields), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]}?" if close else f"; fields of {where}: {', '.join(fields)}"
+                return False, f"is not a field of {where}{hint}"
+            model = _unwrap(fields[part].annotation)
+            continue
+        origin = typing.get_origin(model)
+        if origin is list:
+            if not part.isdigit():
+                return False, f"needs a list index at {'.'.join(parts[: i + 1])!r}"
+            model = _unwrap(typing.get_args(model)[0])
+            continue
+        if origin is dict:
+            model = _unwrap(typing.get_args(model)[1])
+            continue
+        return False, f"goes below a single value at {'.'.join(parts[:i])!r}"
+    return True, ""
+
+
+def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            index = int(part)
+            if index >= len(node):
+                raise IndexError(part)
+            node = node[index]
+            continue
+        if node.get(part) is None:
+            node[part] = {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        if index >= len(node):
+            raise IndexError(last)
+        node[index] = value
+    else:
+        node[last] = value
+
+
+def _scale_levers(data: dict[str, Any], s: float) -> None:
+    """Scale every lever's effect size by ``s`` (the gap between before and after, not the level)."""
+    levers = data.get("levers") or {}
+    base = data["baseline"]
+
+    def toward(before: float | None, after: float, hi: float = 1.0) -> float:
+        if before is None:
+            return after
+        return min(hi, max(0.0, before - s * (before - after)))
+
+    if levers.get("deflection"):
+        levers["deflection"]["rate"] = min(1.0, max(0.0, levers["deflection"]["rate"] * s))
+    if levers.get("handle_time"):
+        levers["handle_time"]["seconds_saved"] = max(0.0, levers["handle_time"]["seconds_saved"] * s)
+    if levers.get("first_contact_resolution"):
+        lever = levers["first_contact_resolution"]
+        lever["repeat_rate_after"] = toward(base.get("repeat_rate", 0.0), lever["repeat_rate_after"], 0.999)
+    if levers.get("abandonment"):
+        lever = levers["abandonment"]
+        lever["abandon_rate_after"] = toward(base.get("abandon_rate", 0.0), lever["abandon_rate_after"], 0.999)
+    if levers.get("retention"):
+        lever = levers["retention"]
+        lever["churn_rate_after"] = toward(base.get("churn_rate"), lever["churn_rate_after"])
+    if levers.get("upsell"):
+        levers["upsell"]["conversion_lift"] = min(1.0, max(0.0, levers["upsell"]["conversion_lift"] * s))
+    if levers.get("agent_attrition"):
+        lever = levers["agent_attrition"]
+        lever["attrition_after"] = toward(base.get("agent_attrition"), lever["attrition_after"])
+    for event in levers.get("risk") or []:
+        event["probability_after"] = toward(event["probability_before"], event["probability_after"])
+
+
+def _scale_lines(lines: list[dict[str, Any]], s: float, keys: Iterable[str]) -> None:
+    for line in lines:
+        for key in keys:
+            value = line.get(key)
+            if isinstance(value, list):
+                line[key] = [v * s for v in value]
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                line[key] = value * s
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], *, unit: str = "") -> dict[str, Any]:
+    """Return a deep copy of case ``data`` with dotted-path overrides and scale shortcuts applied.
+
+    Shortcuts: ``scale_levers`` scales each lever's effect (the before→after gap),
+    ``scale_benefits`` scales explicit benefit lines, ``scale_costs`` scales every cost amount.
+    """
+    data = copy.deepcopy(data)
+    problems: list[Problem] = []
+    for path, value in overrides.items():
+        if path in SCALE_SHORTCUTS:
+            factor = _number_or_none(value)
+            if factor is None or factor < 0 or factor > 10:
+                problems.append(Problem(unit, path, f"= {value!r} is not a factor between 0 and 10"))
+                continue
+            if path == "scale_levers":
+                _scale_levers(data, factor)
+            elif path == "scale_benefits":
+                _scale_lines(data.get("benefits") or [], factor, ("initial", "per_year"))
+            else:
+                costs = data.get("costs") or {}
+                _scale_lines(costs.get("one_time") or [], factor, ("amount", "hourly_cost"))
+                _scale_lines(
+                    costs.get("recurring") or [],
+                    factor,
+                    ("per_year", "per_month", "per_seat_per_month", "per_automated_contact"),
+                )
+                _scale_lines(costs.get("custom") or [], factor, ("initial", "per_year"))
+            continue
+        ok, why = _resolve(str(path))
+        if not ok:
+            problems.append(Problem(unit, str(path), why))
+            continue
+        try:
+            _set(data, str(path).split("."), value)
+        except (IndexError, ValueError, TypeError, AttributeError):
+            problems.append(Problem(unit, str(path), "points at a list item the case does not have"))
+    if problems:
+        raise CaseError(problems)
+    return data
+
+
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(_parse_rate(value))
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Loading and error messages
+# --------------------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
+
+
+def _rejoin_commas(node: yaml.MappingNode) -> None:
+    """Mend ``{name: Admin, QA and upkeep, per_year: 1}``: YAML splits unquoted text at a comma.
+
+    In a flow mapping, a bare entry with no value (``QA and upkeep``) right after a plain text
+    value is the rest of that text, as its writer meant; it is joined back with ", ".
+    """
+    mended: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        bare = (
+            isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == "tag:yaml.org,2002:null"
+            and value_node.value == ""
+            and isinstance(key_node, yaml.ScalarNode)
+            and key_node.style is None
+        )
+        previous = mended[-1][1] if mended else None
+        if (
+            bare
+            and isinstance(previous, yaml.ScalarNode)
+            and previous.style is None
+            and previous.tag == "tag:yaml.org,2002:str"
+        ):
+            previous.value = f"{previous.value}, {key_node.value}"
+            continue
+        mended.append((key_node, value_node))
+    node.value = mended
+
+
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    if node.flow_style:
+        _rejoin_commas(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (each field may appear once)", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def read_case_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON case file into a mapping, refusing what is not a case-shaped file."""
+    path = Path(path)
+    label = path.stem
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError([Problem("", str(path), "does not exist")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseError([Problem("", str(path), f"cannot be read as UTF-8 text ({error.__class__.__name__})")]) from None
+    if not text.strip():
+        raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = error.problem or error.context or "unreadable"
+        raise CaseError([Problem(label, "", f"is not valid YAML or JSON: {where}{what}")]) from None
+    except yaml.YAMLError as error:
+        raise CaseError([Problem(label, "", f"is not valid YAML or JSON: {error}")]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise CaseError([Problem(label, "", f"is a {kind}, not a mapping of case fields (unit:, baseline:, …)")])
+    return data
+
+
+def load_case(source: str | Path | Mapping[str, Any]) -> Case:
+    """Load and validate a case from a YAML/JSON file or a mapping; every problem is reported.
+
+    >>> case = load_case(EXAMPLE)
+    >>> case.unit, case.baseline.contacts_per_year, case.baseline.repeat_rate
+    ('EMEA Retail Support', 1200000.0, 0.14)
+    """
+    if isinstance(source, Mapping):
+        data = dict(source)
+        label = str(data.get("unit") or "case")
+    else:
+        data = read_case_file(source)
+        label = str(data.get("unit") or Path(source).stem)
+    case = _validate(data, unit=label)
+    problems: list[Problem] = []
+    for name in case.scenarios:
+        try:
+            case.scenario_case(name)
+        except CaseError as error:
+            problems.extend(
+                Problem(p.unit, f"scenarios.{name}.{p.path}" if p.path else f"scenarios.{name}", p.message)
+                for p in error.problems
+            )
+    for path in case.sources:
+        ok, why = _resolve(path)
+        if not ok:
+            problems.append(Problem(case.unit, f"sources.{path}", why))
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+def _validate(data: Mapping[str, Any], *, unit: str) -> Case:
+    try:
+        return Case.model_validate(data)
+    except ValidationError as error:
+        raise CaseError([_problem(unit, e) for e in error.errors(include_url=False)]) from None
+
+
+def _loc_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif str(item).startswith(("function-", "list[", "float", "int", "constrained")):
+            continue  # union branch names pydantic adds to the location
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _field_info(loc: tuple[Any, ...]) -> Any:
+    model: Any = Case
+    info = None
+    for item in loc:
+        if isinstance(item, int):
+            origin = typing.get_origin(model)
+            if origin is list:
+                model = _unwrap(typing.get_args(model)[0])
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
+            info = model.model_fields[item]
+            model = _unwrap(info.annotation)
+        elif typing.get_origin(model) is dict:
+            model = _unwrap(typing.get_args(model)[1])
+            info = None
+        else:
+            return info
+    return info
+
+
+def _fmt_value(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value)}"
+    if isinstance(value, dict | list):
+        text = json.dumps(value, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return str(value)
+
+
+def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
+    """Turn one pydantic error into one line: where, the value, what is accepted, a hint."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    path = _loc_path(loc)
+    value = error.get("input")
+    info = _field_info(loc)
+    extra = (info.json_schema_extra or {}) if info is not None else {}
+    unit_name = extra.get("unit", "") if isinstance(extra, dict) else ""
+    described = f" ({info.description})" if info is not None and info.description else ""
+    shown = _fmt_value(value)
+    ctx = error.get("ctx") or {}
+
+    if kind == "missing":
+        return Problem(unit, path, f"is required{described}")
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        model = _model_at(parent)
+        fields = list(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+        where = _loc_path(parent) or "the case"
+        hint = f"; did you mean {close[0]}?" if close else (f"; accepted: {', '.join(fields)}" if fields else "")
+        return Problem(unit, path, f"is not a field of {where}{hint}")
+    if unit_name == "rate" and kind in {"less_than_equal", "less_than", "greater_than_equal", "greater_than"}:
+        hint = ""
+        number = _number_or_none(value)
+        if number is not None and 1 < number <= 100:
+            hint = f" (write {number / 100:g} or \"{number:g}%\")"
+        upper = "below 1" if kind == "less_than" or ctx.get("lt") is not None else "1"
+        return Problem(unit, path, f"= {shown} is not a fraction between 0 and {upper}{hint}")
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("above", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("below", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        limit = ctx.get(key)
+        unit_text = f" {unit_name}" if unit_name and unit_name not in {"choice", "text"} else ""
+        return Problem(unit, path, f"= {shown} must be {words} {_fmt_value(limit)}{unit_text}")
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
+        what = "a whole number" if kind.startswith("int") else "a number"
+        if unit_name == "rate":
+            what = "a rate (a fraction like 0.14 or a percentage like \"14%\")"
+        return Problem(unit, path, f"= {shown} is not {what}")
+    if kind == "literal_error":
+        return Problem(unit, path, f"= {shown} is not one of {ctx.get('expected', '')}")
+    if kind in {"string_type"}:
+        return Problem(unit, path, f"= {shown} is not text")
+    if kind == "string_too_short":
+        return Problem(unit, path, "is empty: write some text")
+    if kind == "string_too_long":
+        return Problem(unit, path, f"is longer than {ctx.get('max_length')} characters")
+    if kind == "string_pattern_mismatch":
+        return Problem(unit, path, f"= {shown} is not a three-letter currency code like USD or EUR")
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return Problem(unit, path, f"= {shown} is not a mapping of fields")
+    if kind in {"list_type"}:
+        return Problem(unit, path, f"= {shown} is not a list")
+    if kind in {"value_error", "assertion_error"}:
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        if message.startswith(("segments:", "scenarios.")):
+            segment_path, _, rest = message.partition(": ")
+            full = f"{path}.{segment_path}" if path and not segment_path.startswith("scenarios.") else segment_path
+            return Problem(unit, full, rest)
+        if message.startswith("is a yes/no value"):
+            return Problem(unit, path, f"= {shown} {message}")
+        return Problem(unit, path, message)
+    return Problem(unit, path, f"= {shown}: {error.get('msg', kind)}")
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: Any = Case
+    for item in loc:
+        if isinstance(item, int):
+            if typing.get_origin(model) is list:
+                model = _unwrap(typing.get_args(model)[0])
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
+            model = _unwrap(model.model_fields[item].annotation)
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Introspection for the form and the assumptions register
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """What the form, the validation and the register say about one field."""
+
+    path: str
+    label: str
+    unit: str
+    description: str
+    minimum: float | None
+    maximum: float | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One input of a case, for the assumptions register."""
+
+    path: str
+    label: str
+    unit: str
+    value: Any
+    description: str
+    source: str
+
+
+def _label(name: str) -> str:
+    words = name.replace("_", " ").strip()
+    replacements = {"aht": "AHT", "acw": "ACW", "fte": "FTE", "ai": "AI"}
+    words = " ".join(replacements.get(w, w) for w in words.split())
+    return words[:1].upper() + words[1:]
+
+
+def _doc_from(path: str, name: str, info: Any) -> FieldDoc:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    lo = hi = None
+    for meta in info.metadata:
+        for attr, setter in (("ge", "lo"), ("gt", "lo"), ("le", "hi"), ("lt", "hi")):
+            bound = getattr(meta, attr, None)
+            if bound is not None:
+                if setter == "lo":
+                    lo = bound
+                else:
+                    hi = bound
+    inner = _unwrap(info.annotation)
+    kind = "choice" if typing.get_origin(inner) is Literal else getattr(inner, "__name__", str(inner))
+    return FieldDoc(
+        path=path,
+        label=str(extra.get("label") or _label(name)),
+        unit=str(extra.get("unit", "")),
+        description=info.description or "",
+        minimum=lo,
+        maximum=hi,
+        kind=kind,
+    )
+
+
+def field_doc(path: str) -> FieldDoc:
+    """The label, unit, range and description of the field at a dotted ``path``.
+
+    >>> field_doc("baseline.abandon_rate").unit
+    'rate'
+    """
+    ok, why = _resolve(path)
+    if not ok:
+        raise CaseError([Problem("", path, why)])
+    model: Any = Case
+    info = None
+    name = path
+    for part in path.split("."):
+        if part.isdigit() or (info is not None and typing.get_origin(model) is dict):
+            model = _unwrap(typing.get_args(model)[0 if typing.get_origin(model) is list else 1])
+            continue
+        info = model.model_fields[part]
+        name = part
+        model = _unwrap(info.annotation)
+    return _doc_from(path, name, info)
+
+
+def iter_inputs(case: Case) -> list[InputRow]:
+    """Every input leaf the case sets (explicitly or by default), in the case's order."""
+    rows: list[InputRow] = []
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            path = f"{prefix}{name}"
+            if name in {"scenarios", "measurement_plan", "sources"} and not prefix:
+                continue
+            if isinstance(value, BaseModel):
+                walk(value, f"{path}.")
+            elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
+                for i, item in enumerate(value):
+                    walk(item, f"{path}.{i}.")
+            elif value is None or (isinstance(value, list | dict) and not value):
+                continue
+            else:
+                doc = _doc_from(path, name, info)
+                rows.append(
+                    InputRow(path, doc.label, doc.unit, value, doc.description, case.sources.get(path, ""))
+                )
+
+    walk(case, "")
+    return rows
+
+
+def canonical_json(case: Case) -> str:
+    """The case as sorted, compact JSON: equal cases give equal text (and equal hashes)."""
+    return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "templates" / "cases" / "example.yaml"

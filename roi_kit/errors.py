@@ -1,0 +1,50 @@
+"""The toolkit's one exception tree.
+
+Every error a user can cause derives from :class:`RoiKitError`, so the command line can turn any
+of them into a clean one-line message and exit code instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class RoiKitError(Exception):
+    """Raised for any problem the toolkit reports to a user (the base of the tree)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a case: where it is, what was given, and what is accepted."""
+
+    unit: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.unit}: " if self.unit else ""
+        return f"{where}{self.path}{' ' if self.path else ''}{self.message}".strip()
+
+
+class CaseError(RoiKitError):
+    """Raised when a case file or mapping is not a valid case; holds every problem found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ModelError(RoiKitError):
+    """Raised when a valid case cannot be evaluated (e.g. a lever needs an input the case lacks)."""
+
+
+class ReportError(RoiKitError):
+    """Raised when a report cannot be executed or exported."""
+
+
+class BatchError(RoiKitError):
+    """Raised when a batch cannot start (bad units source, slug clash, bad output folder)."""
+
+
+class CostingError(RoiKitError):
+    """Raised when interaction data, a rates file or a mapping file cannot be used."""
