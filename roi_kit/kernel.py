@@ -1,0 +1,286 @@
+"""A warm papermill engine: one kept Jupyter kernel that executes many parameterised notebooks.
+
+``papermill.execute_notebook`` starts a kernel per notebook (≈0.7 s) and the kernel then imports
+pandas, plotly and roi_kit again (≈2 s): nearly all the cost of a report. Passing papermill a
+started kernel manager (``km=``) reuses the kernel but opens a new kernel client, and its zmq
+sockets, per run: descriptors leak and every run gets slower.
+
+:class:`WarmKernel` keeps ONE kernel manager and ONE kernel client, and plugs them into papermill
+as an engine, so a notebook still goes through papermill's own machinery (parameter injection,
+notebook and cell metadata, error markers, :class:`~papermill.exceptions.PapermillExecutionError`);
+only the kernel start is skipped. Between notebooks the kernel is reset (``%reset -f``, execution
+counter back to 1, working folder restored, per-report plotly state restored), so the executed
+notebook, and the HTML exported from it, is the one a cold run gives.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.manager import KernelManager
+from nbclient.exceptions import DeadKernelError
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+
+from roi_kit.errors import ReportError
+
+ENGINE_NAME = "roi_kit-warm"
+
+#: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
+#: drops every user name and the output cache; the counter goes back to 1 so cells and
+#: ``Out[n]`` are numbered as in a fresh kernel. Module state that a report sets on purpose
+#: (plotly's renderer and template, roi_kit's "plotly.js already embedded" flags) is put back to
+#: the value it had right after start-up, since a kept kernel would otherwise carry it over.
+_RESET = """\
+get_ipython().run_line_magic("reset", "-f")
+get_ipython().execution_count = 1
+import os as __rk_os
+__rk_os.chdir({cwd!r})
+del __rk_os
+__import__("roi_kit.kernel", fromlist=["_"])._restore_state()
+"""
+
+_STARTUP = """\
+import sys as __rk_sys
+__rk_sys.modules.setdefault("rfc3987_syntax", None)
+del __rk_sys
+import importlib as __rk_importlib
+for __rk_name in {modules!r}:
+    try:
+        __rk_importlib.import_module(__rk_name)
+    except Exception:
+        pass
+__import__("roi_kit.kernel", fromlist=["_"])._snapshot_state()
+"""
+
+_SNAPSHOT: dict[str, Any] = {}
+
+
+def _snapshot_state() -> None:
+    """In the kernel: remember the per-report module state as it is after start-up."""
+    import sys
+
+    _SNAPSHOT.clear()
+    pio = sys.modules.get("plotly.io")
+    if pio is not None:
+        _SNAPSHOT["plotly.renderer"] = pio.renderers.default
+        _SNAPSHOT["plotly.template"] = pio.templates.default
+    display = sys.modules.get("roi_kit.display")
+    if display is not None and hasattr(display, "reset"):
+        _SNAPSHOT["roi_kit.display"] = True
+
+
+def _restore_state() -> None:
+    """In the kernel: put the per-report module state back as :func:`_snapshot_state` saw it."""
+    import sys
+
+    pio = sys.modules.get("plotly.io")
+    if pio is not None and "plotly.renderer" in _SNAPSHOT:
+        pio.renderers.default = _SNAPSHOT["plotly.renderer"]
+        pio.templates.default = _SNAPSHOT["plotly.template"]
+    display = sys.modules.get("roi_kit.display")
+    if display is not None and callable(getattr(display, "reset", None)):
+        display.reset()
+
+
+def notebook_imports(nb: nbformat.NotebookNode) -> tuple[str, ...]:
+    """The modules a notebook's code cells import, in order of first appearance.
+
+    Lines that are IPython magics or shell escapes are skipped; a cell that is not Python is
+    ignored. Used to import them once, when the kernel starts, instead of once per report.
+    """
+    names: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))
+        )
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module] = None
+    return tuple(names)
+
+
+class WarmKernel:
+    """One kept kernel that executes notebooks one after another through papermill.
+
+    >>> with WarmKernel(preload=("roi_kit",)) as kernel:          # doctest: +SKIP
+    ...     nb = kernel.execute("notebooks/roi_case.ipynb", {"case_path": "emea.yaml"})
+
+    ``execute`` returns the executed notebook; a failing cell raises
+    :class:`papermill.exceptions.PapermillExecutionError` with the executed notebook (error
+    marker included) attached as ``.notebook``. A kernel that dies is restarted for the next run.
+    """
+
+    def __init__(
+        self,
+        *,
+        kernel_name: str = "python3",
+        cwd: str | os.PathLike[str] | None = None,
+        preload: Iterable[str] = ("roi_kit",),
+        startup_timeout: float = 60,
+        timeout: float | None = 600,
+    ):
+        self.kernel_name = kernel_name
+        self.cwd = str(Path(cwd or os.getcwd()).resolve())
+        self.preload = tuple(preload)
+        self.startup_timeout = startup_timeout
+        self.timeout = timeout
+        self.km: KernelManager | None = None
+        self.kc = None
+        self.runs = 0
+        self._sockets = ""
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def start(self) -> WarmKernel:
+        """Start the kernel and its one client, and import ``preload`` in it once."""
+        if self.km is not None:
+            return self
+        # IPC sockets in a private folder: no TCP ports, and no "running over TCP" warning.
+        self._sockets = tempfile.mkdtemp(prefix="roi-kit-kernel-")
+        km = KernelManager(
+            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k")
+        )
+        km.start_kernel(cwd=self.cwd)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=self.startup_timeout)
+        except BaseException:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+            raise
+        kc.allow_stdin = False
+        self.km, self.kc = km, kc
+        self._run_silently(_STARTUP.format(modules=("roi_kit.kernel", *self.preload)))
+        return self
+
+    def shutdown(self) -> None:
+        """Stop the client's channels and the kernel (idempotent)."""
+        km, kc = self.km, self.kc
+        self.km = self.kc = None
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None and km.has_kernel:
+            km.shutdown_kernel(now=True)
+        if self._sockets:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = ""
+
+    def restart(self) -> None:
+        """Replace a dead or stuck kernel with a fresh one."""
+        self.shutdown()
+        self.start()
+
+    def __enter__(self) -> WarmKernel:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- running ------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Clear the user namespace and per-report state so the next notebook starts clean."""
+        self._run_silently(_RESET.format(cwd=self.cwd))
+
+    def execute(
+        self,
+        notebook: str | os.PathLike[str] | nbformat.NotebookNode,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> nbformat.NotebookNode:
+        """Execute ``notebook`` with ``parameters`` through papermill on the kept kernel.
+
+        The executed notebook is returned (and never written: the caller writes it once).
+        """
+        self.start()
+        if self.runs:
+            try:
+                self.reset()
+            except (DeadKernelError, RuntimeError, TimeoutError):
+                self.restart()
+        self.runs += 1
+        if isinstance(notebook, os.PathLike | str):
+            notebook = nbformat.read(notebook, as_version=4)
+        try:
+            return papermill.execute_notebook(
+                notebook,
+                None,
+                parameters=dict(parameters or {}),
+                engine_name=ENGINE_NAME,
+                kernel_name=self.kernel_name,
+                request_save_on_cell_execute=False,
+                progress_bar=False,
+                cwd=self.cwd,
+                execution_timeout=self.timeout,
+                warm_kernel=self,
+            )
+        except PapermillExecutionError:
+            raise
+        except DeadKernelError as error:
+            self.shutdown()
+            raise ReportError(f"the kernel died while executing the notebook: {error}") from error
+        except TimeoutError as error:
+            self.shutdown()
+            raise ReportError(f"a notebook cell ran longer than {self.timeout} s") from error
+
+    def _run_silently(self, code: str) -> None:
+        """Run ``code`` in the kernel outside the history; raise if it fails."""
+        assert self.kc is not None
+        reply = self.kc.execute_interactive(
+            code, silent=True, store_history=False, timeout=self.startup_timeout,
+            output_hook=lambda msg: None,
+        )
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+
+
+class WarmEngine(Engine):
+    """A papermill engine that runs the notebook on a :class:`WarmKernel`'s kept kernel."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        *,
+        warm_kernel: WarmKernel,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        """Execute ``nb_man.nb`` with papermill's client bound to the kept kernel and client."""
+        client = PapermillNotebookClient(
+            nb_man,
+            km=warm_kernel.km,
+            kernel_name=kernel_name,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client.kc = warm_kernel.kc
+        return client.execute(cleanup_kc=False)
+
+
+papermill_engines.register(ENGINE_NAME, WarmEngine)
