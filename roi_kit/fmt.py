@@ -108,17 +108,25 @@ def compact_number(x: float) -> str:
     return f"{sign}{rounded:,.{places}f}{suffix}"
 
 
-def money(x: float | None, currency: str = "USD", *, compact: bool = True) -> str:
+def money(x: float | None, currency: str = "USD", *, compact: bool = True, trim: bool = False) -> str:
     """Money for readers: ``$1.2M``, ``$845k``, ``−$310k`` (compact) or ``$1,234,567`` (whole units).
+
+    ``trim=True`` drops a trailing ".0" (``$2M``), for chart ticks that are round by construction.
 
     >>> money(1_234_567), money(-310_000), money(1_234_567, compact=False), money(2e9, "EUR")
     ('$1.2M', '−$310k', '$1,234,567', '€2.0B')
+    >>> money(2_000_000, trim=True), money(2_500_000, trim=True)
+    ('$2M', '$2.5M')
     """
     if is_missing(x):
         return DASH
     v = float(x)
     if compact:
         body = compact_number(abs(v))
+        if trim and "." in body:
+            number_part, suffix = body[:-1], body[-1]
+            if not suffix.isdigit() and number_part.endswith(".0"):
+                body = number_part[:-2] + suffix
     else:
         d = _round_half_up(abs(v), 0)
         body = _grouped(d, 0)
@@ -233,10 +241,11 @@ def horizon(n_months: float | int) -> str:
 def value(x: object, unit: str = "", currency: str = "USD") -> str:
     """An input value formatted by its unit (the assumptions register and tornado labels).
 
-    Units as in ``roi_kit.case.field_doc``: ``money`` (whole units, cents below 1,000),
-    ``money/contact`` and ``money/hour`` (to the cent), ``rate`` (percent), ``count``, ``seconds``,
-    ``months``, ``hours``, ``text``. Lists are formatted element-wise and joined; booleans read
-    yes/no; anything unknown is shown as given.
+    Units as in ``roi_kit.case.field_doc``: ``money`` and ``money/…`` (cents below 1,000, whole
+    units above: ``$4.80``, ``$450,000``), ``rate`` and ``rate/…`` (percent with the decimals the
+    value needs: ``12.5%``, ``6.25%``), ``seconds…`` (``30 s``), ``hours…`` (``3,100 h``),
+    ``months`` (``6 months``), ``text``; anything else is a count (``1,200,000``). Lists are
+    formatted element-wise and joined; booleans read yes/no.
     """
     if isinstance(x, bool):
         return "yes" if x else "no"
@@ -247,21 +256,31 @@ def value(x: object, unit: str = "", currency: str = "USD") -> str:
     if not isinstance(x, Real):
         return str(x)
     u = (unit or "").lower()
-    if u == "money":
-        return money_unit(x, currency)
-    if u.startswith("money/"):
-        return money_exact(x, currency)
-    if u in {"rate", "fraction", "percent", "share"}:
-        return pct(x, _rate_digits(float(x)))
-    if u == "seconds":
-        return f"{number(x, _digits(float(x)))} s"
-    if u == "months":
-        return f"{number(x, _digits(float(x)))} months"
-    if u == "hours":
-        return f"{number(x, _digits(float(x)))} h"
-    if u in {"count", "fte", "agents", "contacts", "customers"}:
-        return number(x, _digits(float(x)))
-    return number(x, _digits(float(x))) if float(x) != int(float(x)) or abs(x) >= 1000 else str(x)
+    v = float(x)
+    if u.startswith("money"):
+        return money_unit(v, currency)
+    if u.startswith(("rate", "fraction", "share")):
+        return pct(v, _rate_digits(v))
+    if u.startswith("seconds"):
+        return f"{number(v, _digits(v))} s"
+    if u.startswith("hours"):
+        return f"{number(v, _digits(v))} h"
+    if u.startswith("months"):
+        return f"{number(v, _digits(v))} month{'' if v == 1 else 's'}"
+    return number(v, _digits(v))
+
+
+def unit_label(unit: str, currency: str = "USD") -> str:
+    """A unit as a reader says it: ``money/contact`` → ``USD per contact``, ``rate/year`` → ``% per year``.
+
+    >>> unit_label("money/customer/year", "EUR"), unit_label("rate"), unit_label("contacts/year")
+    ('EUR per customer per year', '%', 'contacts per year')
+    """
+    if not unit or unit == "text":
+        return ""
+    head, *rest = unit.split("/")
+    words = {"money": currency, "rate": "%", "seconds": "seconds", "hours": "hours"}.get(head, head)
+    return " per ".join([words, *rest])
 
 
 def _digits(x: float) -> int:

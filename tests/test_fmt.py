@@ -66,6 +66,12 @@ class TestMoneyCompact:
     def test_compact(self, x, expected):
         assert fmt.money(x) == expected
 
+    def test_trim_for_ticks(self):
+        assert fmt.money(2_000_000, trim=True) == "$2M"
+        assert fmt.money(-2_500_000, trim=True) == f"{M}$2.5M"
+        assert fmt.money(310, trim=True) == "$310"
+        assert fmt.money(50_000, trim=True) == "$50k"
+
     def test_whole_units(self):
         assert fmt.money(1_234_567.5, compact=False) == "$1,234,568"
         assert fmt.money(-5_760_000, compact=False) == f"{M}$5,760,000"
@@ -155,10 +161,20 @@ class TestValueByUnit:
             ([40_000, 60_000], "money", "$40,000, $60,000"),
             (True, "", "yes"),
             (None, "money", "—"),
+            (120_000, "money/year", "$120,000"),
+            (0.03, "rate/year", "3.0%"),
+            (4380, "hours/year", "4,380 h"),
+            (1_200_000, "contacts/year", "1,200,000"),
+            (310.5, "agents", "310.5"),
         ],
     )
     def test_value(self, x, unit, expected):
         assert fmt.value(x, unit) == expected
+
+    def test_unit_labels(self):
+        assert fmt.unit_label("money/contact", "GBP") == "GBP per contact"
+        assert fmt.unit_label("rate/year") == "% per year"
+        assert fmt.unit_label("text") == ""
 
     def test_value_in_the_case_currency(self):
         assert fmt.value(4.8, "money/contact", "EUR") == "€4.80"
