@@ -1,0 +1,471 @@
+"""Board charts: plotly figures built from engine results (the only module that imports plotly).
+
+Every function takes result objects and returns a ``go.Figure``; nothing here computes a financial
+figure the engine did not: charts only select, order and label. Titles state the conclusion
+("Pays back in month 7"), subtitles say what is plotted; all money on axes, labels and hover text
+goes through :mod:`roi_kit.fmt`, so a chart reads exactly like the tables and the narrative.
+
+Design decisions:
+
+- One theme, registered as the plotly template ``"roi_board"``: the Okabe–Ito colour-blind-safe
+  palette, a system font stack (no web fonts: the report works offline), light grid, left-aligned
+  titles with a subtitle, print-sized margins, fixed height and responsive width.
+- Money axes get explicit tick values and labels from :func:`roi_kit.fmt.money` (k/M/B, never
+  plotly's SI "G", and the true minus sign), so ticks match the text.
+- Only trace types in plotly.js's "finance" bundle are used (scatter, bar, waterfall); the Monte
+  Carlo histogram is binned here with numpy and drawn as bars, which keeps 10,000 draws out of the
+  HTML.
+- User text (unit, line and segment names, input labels) is HTML-escaped before it reaches a
+  figure, because plotly.js interprets a subset of HTML tags in text.
+- Render figures with :data:`CONFIG` (no plotly logo, no mode bar, responsive).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from roi_kit import fmt
+
+TEMPLATE_NAME = "roi_board"
+FONT = (
+    '"Inter", "Segoe UI", "Helvetica Neue", Helvetica, Arial, "Liberation Sans", '
+    '"DejaVu Sans", sans-serif'
+)
+INK = "#1F2933"
+MUTED = "#616E7C"
+GRID = "#E4E7EB"
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision
+# deficiency. Named so each meaning keeps its colour in every chart.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+PILLAR_COLOURS = {
+    "revenue_protected": OKABE_ITO["green"],
+    "revenue_generated": OKABE_ITO["sky"],
+    "cost_savings": OKABE_ITO["blue"],
+    "risk_avoided": OKABE_ITO["purple"],
+}
+SCENARIO_COLOURS = {
+    "conservative": OKABE_ITO["orange"],
+    "expected": OKABE_ITO["blue"],
+    "optimistic": OKABE_ITO["green"],
+}
+POSITIVE, NEGATIVE, TOTAL = OKABE_ITO["green"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]
+# Revenue first, as boards respond to it (seed 001); efficiency follows as supporting evidence.
+PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
+HEIGHT = 440
+CONFIG: dict[str, Any] = {"displaylogo": False, "displayModeBar": False, "responsive": True}
+
+
+def _register_template() -> None:
+    axis = dict(
+        gridcolor=GRID,
+        linecolor="#9AA5B1",
+        zerolinecolor="#7B8794",
+        zerolinewidth=1.5,
+        tickfont=dict(color=MUTED, size=12),
+        title=dict(font=dict(color=MUTED, size=12)),
+        automargin=True,
+        showline=False,
+        ticks="",
+    )
+    pio.templates[TEMPLATE_NAME] = go.layout.Template(
+        layout=dict(
+            font=dict(family=FONT, size=13, color=INK),
+            colorway=list(OKABE_ITO.values()),
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            height=HEIGHT,
+            autosize=True,
+            margin=dict(l=72, r=40, t=104, b=72),
+            title=dict(
+                x=0, xanchor="left", xref="container", y=0.97, yanchor="top", pad=dict(l=24),
+                font=dict(size=20, color=INK, weight=600),
+                subtitle=dict(font=dict(size=13, color=MUTED)),
+            ),
+            xaxis=dict(axis, showgrid=False, showline=True),
+            yaxis=axis,
+            legend=dict(
+                orientation="h", x=0, xanchor="left", y=-0.14, yanchor="top", traceorder="normal",
+                font=dict(size=12, color=MUTED), bgcolor="rgba(0,0,0,0)",
+            ),
+            hoverlabel=dict(font=dict(family=FONT, size=12), bgcolor="white"),
+            separators=".,",
+            bargap=0.28,
+        )
+    )
+
+
+_register_template()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _text(s: object) -> str:
+    """User text made inert for plotly.js (which renders a subset of HTML tags in labels)."""
+    return html.escape(str(s), quote=False)
+
+
+def _currency(result: Any) -> str:
+    return getattr(getattr(result, "case", None), "currency", None) or "USD"
+
+
+def _figure(title: str, subtitle: str = "", *, height: int = HEIGHT) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        template=TEMPLATE_NAME,
+        height=height,
+        title=dict(text=_text(title), subtitle=dict(text=_text(subtitle))),
+    )
+    return fig
+
+
+def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi]: steps of 1, 2, 2.5 or 5 × 10^k, about ``target`` ticks.
+
+    >>> nice_ticks(0, 4_200_000)
+    [0.0, 1000000.0, 2000000.0, 3000000.0, 4000000.0, 5000000.0]
+    """
+    lo, hi = float(min(lo, hi)), float(max(lo, hi))
+    if hi == lo:
+        hi, lo = hi + max(1.0, abs(hi) * 0.1), lo - max(1.0, abs(lo) * 0.1)
+    raw = (hi - lo) / max(1, target)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start, stop = math.floor(lo / step), math.ceil(hi / step)
+    return [round(k * step, 6) for k in range(start, stop + 1)]
+
+
+def _money_axis(values: Sequence[float] | np.ndarray, currency: str, **extra: Any) -> dict:
+    """Axis settings with explicit money ticks (fmt.money labels) spanning ``values`` and zero."""
+    arr = np.asarray([v for v in np.ravel(values) if v is not None and np.isfinite(v)], float)
+    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
+    ticks = nice_ticks(min(lo, 0.0), max(hi, 0.0))
+    return dict(
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[fmt.money(t, currency, trim=True) for t in ticks],
+        range=[ticks[0], ticks[-1]],
+        **extra,
+    )
+
+
+def _month_axis(horizon: int, **extra: Any) -> dict:
+    step = 6 if horizon <= 60 else 12
+    return dict(
+        title=dict(text="Month"),
+        tickmode="array",
+        tickvals=list(range(0, horizon + 1, step)),
+        range=[0, horizon + 0.5],
+        **extra,
+    )
+
+
+def _horizon(result: Any) -> int:
+    h = result.summary.get("horizon_months")
+    return int(h) if h is not None else int(result.monthly["month"].max())
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def cost_curve(result: Any) -> go.Figure:
+    """Monthly operating cost without and with the change, the gap between them shaded.
+
+    Plots ``result.monthly.operating_cost_before`` and ``operating_cost_after`` for months
+    1..H (month 0 is the initial investment, not an operating month). The title states the
+    run-rate reduction over the final twelve months: 1 − Σ after / Σ before.
+    """
+    cur = _currency(result)
+    m = result.monthly
+    m = m[m["month"] >= 1]
+    before = m["operating_cost_before"].to_numpy(float)
+    after = m["operating_cost_after"].to_numpy(float)
+    last = slice(-12, None)
+    gap_year = float(before[last].sum() - after[last].sum())
+    change = gap_year / before[last].sum() if before[last].sum() else 0.0
+    if gap_year >= 0:
+        title = f"Operating cost {fmt.pct(change, 0)} lower at full run-rate"
+    else:
+        title = f"Operating cost {fmt.pct(-change, 0)} higher at full run-rate"
+    subtitle = (
+        f"Monthly operating cost without and with the change; the shaded gap is "
+        f"{fmt.money(abs(gap_year), cur)} over the final 12 months"
+    )
+    fig = _figure(title, subtitle)
+    months = m["month"].to_numpy(int)
+    hover = "Month %{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
+    fig.add_trace(go.Scatter(
+        x=months, y=before, name="Without the change", mode="lines",
+        line=dict(color=MUTED, width=2, dash="dash"),
+        customdata=[fmt.money(v, cur) for v in before], hovertemplate=hover,
+    ))
+    fig.add_trace(go.Scatter(
+        x=months, y=after, name="With the change", mode="lines",
+        line=dict(color=OKABE_ITO["blue"], width=3),
+        fill="tonexty", fillcolor="rgba(0, 158, 115, 0.16)",
+        customdata=[fmt.money(v, cur) for v in after], hovertemplate=hover,
+    ))
+    lo = min(before.min(), after.min())
+    hi = max(before.max(), after.max())
+    pad = hi * 0.1
+    ticks = nice_ticks(min(0.0, lo), hi + pad * 0.3)
+    fig.update_layout(
+        xaxis=_month_axis(int(months.max())),
+        yaxis=dict(
+            tickmode="array", tickvals=ticks, ticktext=[fmt.money(t, cur, trim=True) for t in ticks],
+            range=[ticks[0], ticks[-1]], title=dict(text=f"Per month ({cur})"),
+        ),
+        hovermode="x unified",
+    )
+    return fig
+
+
+def _ordered_waterfall(items: Sequence[Any]) -> list[Any]:
+    """Pillars revenue-first (zero pillars dropped), then the other relative items, then totals."""
+    rank = {p: i for i, p in enumerate(PILLAR_ORDER)}
+    pillars = [w for w in items if w.measure != "total" and w.pillar in rank and w.amount != 0]
+    others = [w for w in items if w.measure != "total" and w.pillar not in rank]
+    totals = [w for w in items if w.measure == "total"]
+    return sorted(pillars, key=lambda w: rank[w.pillar]) + others + totals
+
+
+def waterfall(result: Any) -> go.Figure:
+    """The value bridge in present-value terms: each pillar, less the investment, to the NPV.
+
+    Bars come from ``result.waterfall`` (risk-adjusted PV of each pillar, then −PV(costs)), ordered
+    revenue first; the relative bars sum to ``summary["npv"]``, the final "total" bar.
+    """
+    cur = _currency(result)
+    s = result.summary
+    items = _ordered_waterfall(result.waterfall)
+    npv = s["npv"]
+    horizon = _horizon(result)
+    if npv >= 0:
+        title = f"Net present value of {fmt.money(npv, cur)} over {horizon} months"
+    else:
+        title = f"Net present value of {fmt.money(npv, cur)} over {horizon} months: costs exceed benefits"
+    rate = s.get("discount_rate")
+    subtitle = "Present value of each pillar, risk-adjusted, less the investment"
+    if rate is not None:
+        subtitle += f" (discounted at {fmt.pct(rate, 0)} a year)"
+    fig = _figure(title, subtitle)
+    amounts = [float(w.amount) for w in items]
+    labels = [fmt.money(a, cur) for a in amounts]
+    fig.add_trace(go.Waterfall(
+        x=[_text(w.label) for w in items],
+        y=amounts,
+        measure=[w.measure for w in items],
+        text=labels,
+        textposition="outside",
+        textfont=dict(size=13, color=INK),
+        customdata=labels,
+        hovertemplate="%{x}<br>%{customdata}<extra></extra>",
+        increasing=dict(marker=dict(color=POSITIVE)),
+        decreasing=dict(marker=dict(color=NEGATIVE)),
+        totals=dict(marker=dict(color=TOTAL)),
+        connector=dict(line=dict(color="#9AA5B1", width=1, dash="dot")),
+        showlegend=False,
+        cliponaxis=False,
+    ))
+    running = np.cumsum([a for a, w in zip(amounts, items, strict=True) if w.measure != "total"])
+    axis = _money_axis([*running, 0.0, npv, max(running.max(initial=0) * 1.06, 0)], cur)
+    fig.update_layout(yaxis=axis, xaxis=dict(showline=True, tickfont=dict(color=INK, size=12)))
+    return fig
+
+
+def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
+    """Cumulative net cash flow (undiscounted) per scenario, each payback month marked at zero.
+
+    The markers sit at ``(summary["payback_months"], 0)``, the interpolated point where the
+    cumulative net turns non-negative; labels use :func:`roi_kit.fmt.months` ("month 7").
+    """
+    names = list(results_by_scenario)
+    lead = "expected" if "expected" in results_by_scenario else names[0]
+    lead_r = results_by_scenario[lead]
+    cur = _currency(lead_r)
+    horizon = max(_horizon(r) for r in results_by_scenario.values())
+    lead_pb = lead_r.summary.get("payback_months")
+    if fmt.is_missing(lead_pb):
+        title = f"Does not pay back within {horizon} months in the {lead} case"
+    else:
+        title = f"Pays back in {fmt.months(lead_pb)}"
+    others = [
+        f"{n} {fmt.months(r.summary.get('payback_months'), never='no payback')}"
+        for n, r in results_by_scenario.items() if n != lead
+    ]
+    subtitle = "Cumulative net cash flow, undiscounted"
+    if others:
+        subtitle = f"{lead.capitalize()} case; " + ", ".join(others) + ". " + subtitle
+    fig = _figure(title, subtitle)
+    ys: list[float] = []
+    for i, (name, r) in enumerate(results_by_scenario.items()):
+        m = r.monthly
+        colour = SCENARIO_COLOURS.get(name, list(OKABE_ITO.values())[i % 8])
+        y = m["cumulative_net"].to_numpy(float)
+        ys.extend(y)
+        fig.add_trace(go.Scatter(
+            x=m["month"].to_numpy(int), y=y, mode="lines", name=_text(name.capitalize()),
+            line=dict(color=colour, width=3.5 if name == lead else 2),
+            customdata=[fmt.money(v, cur) for v in y],
+            hovertemplate="Month %{x}: %{customdata}<extra>%{fullData.name}</extra>",
+        ))
+    paybacks = [r.summary.get("payback_months") for r in results_by_scenario.values()]
+    earliest = min((p for p in paybacks if not fmt.is_missing(p)), default=None)
+    for i, (name, r) in enumerate(results_by_scenario.items()):
+        pb = r.summary.get("payback_months")
+        if fmt.is_missing(pb):
+            continue
+        # a line rises through its marker from lower left to upper right: the earliest payback's
+        # label goes upper left (no line is above zero yet), the others lower right
+        position = "top left" if pb == earliest else "bottom right"
+        colour = SCENARIO_COLOURS.get(name, list(OKABE_ITO.values())[i % 8])
+        fig.add_trace(go.Scatter(
+            x=[float(pb)], y=[0.0], mode="markers+text", name=f"{_text(name)} payback",
+            marker=dict(size=11, color="white", line=dict(color=colour, width=3)),
+            text=[fmt.months(pb).capitalize()],
+            textposition=position,
+            textfont=dict(color=colour, size=12),
+            hovertemplate=f"{_text(name.capitalize())} pays back in {fmt.months(pb)}"
+            f" ({fmt.duration(pb)})<extra></extra>",
+            showlegend=False, cliponaxis=False,
+        ))
+    fig.update_layout(
+        xaxis=_month_axis(horizon),
+        yaxis=_money_axis(ys, cur, title=dict(text=f"Cumulative net ({cur})"), zeroline=True),
+        legend=dict(y=-0.16),
+    )
+    return fig
+
+
+def _unit_of(path: str) -> str:
+    try:
+        from roi_kit.case import field_doc
+
+        return field_doc(path).unit
+    except Exception:  # a path without a field doc (e.g. a list item) is shown as a plain number
+        return ""
+
+
+def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
+    """NPV when each input moves to its low or its high value, others at base; top ``top`` by swing.
+
+    Each bar starts at the base NPV (``result.summary["npv"]``) and ends at ``npv_low`` or
+    ``npv_high`` from the sensitivity frame; labels carry the input's low and high values.
+    """
+    cur = _currency(result)
+    base = float(result.summary["npv"])
+    df = sensitivity_df.sort_values("swing", ascending=False).head(top)
+    labels = [_text(v) for v in df["label"]]
+    units = [_unit_of(p) for p in df["path"]]
+    lows = df["npv_low"].to_numpy(float)
+    highs = df["npv_high"].to_numpy(float)
+    worst = np.minimum(lows, highs)
+    if len(df) == 0:
+        title, subtitle = "No inputs were varied", ""
+    elif (worst >= 0).all():
+        title = "NPV stays positive across every input range tested"
+        subtitle = f"Most sensitive to {df['label'].iloc[0]}; NPV with each input at its low or high value, others at base"
+    else:
+        k = int(np.argmin(worst))
+        row = df.iloc[k]
+        side = "low" if lows[k] <= highs[k] else "high"
+        value = row["low_value"] if side == "low" else row["high_value"]
+        title = f"NPV turns negative if {row['label']} is {fmt.value(value, units[k], cur)}"
+        subtitle = "NPV with each input at its low or high value, others at base"
+    fig = _figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
+    for which, colour, npvs, values in (
+        ("low", OKABE_ITO["orange"], lows, df["low_value"]),
+        ("high", OKABE_ITO["blue"], highs, df["high_value"]),
+    ):
+        text = [fmt.value(v, u, cur) for v, u in zip(values, units, strict=True)]
+        fig.add_trace(go.Bar(
+            y=labels, x=npvs - base, base=base, orientation="h",
+            name=f"Input at its {which} value",
+            marker=dict(color=colour),
+            text=text, textposition="outside", textfont=dict(size=11, color=MUTED),
+            cliponaxis=False,
+            customdata=np.stack([text, [fmt.money(v, cur) for v in npvs]], axis=-1),
+            hovertemplate="%{y} = %{customdata[0]}<br>NPV %{customdata[1]}<extra></extra>",
+        ))
+    span = [*lows, *highs, base]
+    lo, hi = min(span), max(span)
+    pad = (hi - lo) * 0.18 or abs(base) * 0.1 or 1.0
+    ticks = nice_ticks(lo - pad, hi + pad)
+    fig.add_vline(x=base, line=dict(color=INK, width=1.5))
+    fig.add_annotation(
+        x=base, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+        text=f"Base NPV {fmt.money(base, cur)}", font=dict(size=12, color=INK),
+    )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis=dict(
+            tickmode="array", tickvals=ticks, ticktext=[fmt.money(t, cur, trim=True) for t in ticks],
+            range=[ticks[0], ticks[-1]], showgrid=True, showline=False, zeroline=True,
+        ),
+        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=12)),
+        margin=dict(t=120),
+    )
+    return fig
+
+
+def npv_distribution(
+    mc: Any, *, currency: str = "USD", horizon_months: int | None = None, bins: int = 40
+) -> go.Figure:
+    """Distribution of NPV over the Monte Carlo draws, with the P10, P50 and P90 marked.
+
+    The draws are binned here (numpy, ``bins`` equal-width bins) and drawn as bars: the shares of
+    draws per bin sum to 1. The title gives ``mc.p_payback``, the probability of paying back within
+    the horizon.
+    """
+    npv = np.asarray(mc.npv, float)
+    npv = npv[np.isfinite(npv)]
+    p = mc.percentiles["npv"]
+    within = f"within {horizon_months} months" if horizon_months else "within the horizon"
+    title = f"{fmt.pct(mc.p_payback, 0)} chance of paying back {within}"
+    subtitle = (
+        f"Net present value over {fmt.number(mc.draws)} simulated cases: "
+        f"P10 {fmt.money(p['p10'], currency)}, P50 {fmt.money(p['p50'], currency)}, "
+        f"P90 {fmt.money(p['p90'], currency)}"
+    )
+    fig = _figure(title, subtitle)
+    counts, edges = np.histogram(npv, bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    share = counts / max(1, counts.sum())
+    colours = [NEGATIVE if c < 0 else OKABE_ITO["blue"] for c in centres]
+    ranges = [f"{fmt.money(a, currency)} to {fmt.money(b, currency)}" for a, b in pairwise(edges)]
+    fig.add_trace(go.Bar(
+        x=centres, y=share, width=np.diff(edges) * 0.92, marker=dict(color=colours),
+        customdata=ranges, name="Share of draws", showlegend=False,
+        hovertemplate="NPV %{customdata}<br>%{y:.1%} of draws<extra></extra>",
+    ))
+    top = float(share.max()) if share.size else 1.0
+    for key, label, dash in (("p10", "P10", "dot"), ("p50", "P50", "solid"), ("p90", "P90", "dot")):
+        x = float(p[key])
+        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=top * 1.08, line=dict(color=INK, width=1.5, dash=dash), name=label)
+        fig.add_annotation(
+            x=x, y=top * 1.08, yanchor="bottom", showarrow=False,
+            text=f"{label} {fmt.money(x, currency)}", font=dict(size=12, color=INK),
+        )
+    fig.update_layout(
+        xaxis=_money_axis(edges, currency, title=dict(text=f"Net present value ({currency})"), showgrid=False),
+        yaxis=dict(tickformat=".0%", title=dict(text="Share of draws"), range=[0, top * 1.22]),
+        bargap=0,
+    )
+    return fig
