@@ -145,6 +145,7 @@ class WarmKernel:
         self.km: KernelManager | None = None
         self.kc = None
         self.runs = 0
+        self.last_notebook: nbformat.NotebookNode | None = None
         self._sockets = ""
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -201,12 +202,13 @@ class WarmKernel:
 
     def execute(
         self,
-        notebook: str | os.PathLike[str] | nbformat.NotebookNode,
+        notebook: str | os.PathLike[str],
         parameters: Mapping[str, Any] | None = None,
     ) -> nbformat.NotebookNode:
         """Execute ``notebook`` with ``parameters`` through papermill on the kept kernel.
 
-        The executed notebook is returned (and never written: the caller writes it once).
+        ``notebook`` is a path (papermill records it in the notebook's metadata). The executed
+        notebook is returned, never written: the caller writes it once.
         """
         self.start()
         if self.runs:
@@ -215,11 +217,10 @@ class WarmKernel:
             except (DeadKernelError, RuntimeError, TimeoutError):
                 self.restart()
         self.runs += 1
-        if isinstance(notebook, os.PathLike | str):
-            notebook = nbformat.read(notebook, as_version=4)
+        self.last_notebook = None
         try:
             return papermill.execute_notebook(
-                notebook,
+                str(notebook),
                 None,
                 parameters=dict(parameters or {}),
                 engine_name=ENGINE_NAME,
@@ -230,7 +231,9 @@ class WarmKernel:
                 execution_timeout=self.timeout,
                 warm_kernel=self,
             )
-        except PapermillExecutionError:
+        except PapermillExecutionError as error:
+            # papermill marked the failing cell in the notebook it was running: keep it for audit
+            error.notebook = self.last_notebook
             raise
         except DeadKernelError as error:
             self.shutdown()
@@ -243,12 +246,17 @@ class WarmKernel:
         """Run ``code`` in the kernel outside the history; raise if it fails."""
         assert self.kc is not None
         reply = self.kc.execute_interactive(
-            code, silent=True, store_history=False, timeout=self.startup_timeout,
+            code,
+            silent=True,
+            store_history=False,
+            timeout=self.startup_timeout,
             output_hook=lambda msg: None,
         )
         if reply["content"].get("status") != "ok":
             content = reply["content"]
-            raise RuntimeError(f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+            raise RuntimeError(
+                f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
+            )
 
 
 class WarmEngine(Engine):
@@ -280,6 +288,7 @@ class WarmEngine(Engine):
             stderr_file=stderr_file,
         )
         client.kc = warm_kernel.kc
+        warm_kernel.last_notebook = nb_man.nb
         return client.execute(cleanup_kc=False)
 
 
