@@ -1,0 +1,51 @@
+# roi_kit: `make demo` and `make test` work on a fresh machine (they set up first).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+CHROMIUM ?= /usr/bin/chromium
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: setup browser demo test lint bench lab clean
+
+## setup: virtualenv with roi_kit and its test tools, plotly.js bundle (quick when already done)
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/fetch_plotly_bundle.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) scripts/fetch_plotly_bundle.py
+	touch $(STAMP)
+
+## browser: Debian's chromium for the browser tests and PDF export (no browser download)
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium (needs apt and root)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+## demo: evaluate the embedded sample cases and write reports/
+demo: setup
+	@for f in templates/cases/*.yaml; do $(BIN)/roi-kit evaluate "$$f"; echo; done
+
+## test: the whole suite, notebooks included
+test: setup browser
+	$(BIN)/pytest -q -n 2 --dist loadfile tests
+	$(BIN)/pytest -q --nbval-lax notebooks --sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+
+lint: setup
+	$(BIN)/ruff check roi_kit tests bench
+
+## bench: speed and size figures against the naive way, measured in the same run
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+## lab: JupyterLab in the project's environment, with its notebooks
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
