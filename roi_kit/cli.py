@@ -75,6 +75,46 @@ def validate(cases: Annotated[list[Path], typer.Argument(help="Case files to che
         raise typer.Exit(2)
 
 
+@app.command()
+def batch(
+    units: Annotated[Path, typer.Argument(help="A folder of case files, or a CSV/Excel table.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The run folder, e.g. reports/RUN.")],
+    base: Annotated[
+        Path | None, typer.Option("--base", help="Base case a table's rows override.")
+    ] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option("--scenario", "-s", help="Scenario(s); repeatable.")
+    ] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", min=1)] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
+) -> None:
+    """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
+    from roi_kit.batch import run_batch
+
+    try:
+        result = run_batch(
+            units, output, base=base, scenarios=tuple(scenario or ("expected",)),
+            workers=workers, scheduler=scheduler, force=force,
+        )
+    except RoiKitError as error:
+        fail(error)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished reports are kept; rerun to do the rest", err=True)
+        raise typer.Exit(130) from None
+    done = len(result.rows) - len(result.failures)
+    typer.echo(
+        f"{done} of {len(result.rows)} reports in {result.output} "
+        f"({result.ran} run, {result.skipped} up to date); portfolio: {result.output / 'index.html'}"
+    )
+    if result.failures:
+        for line in result.failure_lines():
+            typer.echo(f"failed: {line}", err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="roi-kit")
 
