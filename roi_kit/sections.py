@@ -1,0 +1,345 @@
+"""The report's tables and appendices as HTML fragments, built from results and cases.
+
+Every function returns a string of HTML that is safe to insert as is: all text — user text such
+as the unit, line and metric names, source notes, and every formatted figure — goes through
+``html.escape``. Fragments carry no headings (the report template owns the page structure), only
+a ``<caption>`` that says what the figures are.
+
+Styling contract (the report's stylesheet relies on it): tables have ``class="roi-table"`` plus one
+``roi-<name>`` class; numeric cells ``class="num"`` (right-aligned, tabular numerals), negative
+ones also ``neg``; total rows ``class="total"``; indented sub-rows ``class="sub"``; muted notes
+``class="note"``.
+
+Money in tables is in whole currency units (``$3,861,947``) or cents for unit prices
+(``$5.58``), via :mod:`roi_kit.fmt`; charts and sentences use the compact form of the same numbers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from roi_kit import fmt
+
+PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
+PILLAR_LABELS = {
+    "cost_savings": "Cost savings",
+    "revenue_protected": "Revenue protected",
+    "revenue_generated": "Revenue generated",
+    "risk_avoided": "Risk avoided",
+}
+KIND_LABELS = {"one_time": "One-time", "recurring": "Recurring", "custom": "Custom"}
+
+
+def esc(text: object) -> str:
+    """User or computed text made safe for HTML text and attribute values."""
+    return html.escape(str(text), quote=True)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its text (escaped on output), numeric or not, and extra classes."""
+
+    text: str
+    num: bool = False
+    negative: bool = False
+    cls: str = ""
+    html_text: str | None = None  # already-escaped markup, built here from escaped parts only
+
+    def render(self, tag: str = "td") -> str:
+        classes = " ".join(c for c in ("num" if self.num else "", "neg" if self.negative else "", self.cls) if c)
+        attr = f' class="{classes}"' if classes else ""
+        body = self.html_text if self.html_text is not None else esc(self.text)
+        return f"<{tag}{attr}>{body}</{tag}>"
+
+
+def _money_cell(x: float | None, cur: str, *, exact: bool = False) -> Cell:
+    text = fmt.money_exact(x, cur) if exact else fmt.money(x, cur, compact=False)
+    return Cell(text, num=True, negative=not fmt.is_missing(x) and round(float(x), 2) < 0)
+
+
+def _num_cell(text: str, x: float | None = None) -> Cell:
+    return Cell(text, num=True, negative=x is not None and not fmt.is_missing(x) and float(x) < 0)
+
+
+def _table(
+    name: str,
+    header: Sequence[str | Cell],
+    rows: Iterable[tuple[str, Sequence[Cell | str]]],
+    *,
+    caption: str = "",
+) -> str:
+    """``<table class="roi-table roi-<name>">`` with a header row and (row class, cells) rows."""
+    out = [f'<table class="roi-table roi-{esc(name)}">']
+    if caption:
+        out.append(f"<caption>{esc(caption)}</caption>")
+    head = "".join(
+        (h if isinstance(h, Cell) else Cell(h)).render("th").replace("<th", '<th scope="col"', 1)
+        for h in header
+    )
+    out.append(f"<thead><tr>{head}</tr></thead><tbody>")
+    for row_cls, cells in rows:
+        tr = f'<tr class="{esc(row_cls)}">' if row_cls else "<tr>"
+        tds = []
+        for i, c in enumerate(cells):
+            cell = c if isinstance(c, Cell) else Cell(c)
+            tds.append(cell.render("th").replace("<th", '<th scope="row"', 1) if i == 0 else cell.render())
+        out.append(tr + "".join(tds) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _cur(obj: Any) -> str:
+    case = getattr(obj, "case", obj)
+    return getattr(case, "currency", None) or "USD"
+
+
+# --- baseline ------------------------------------------------------------------------------
+
+
+def baseline_table(result: Any) -> str:
+    """Today's operation as finance reads it: volumes, unit costs, capacity and revenue at risk.
+
+    Each row names how it is computed (C = handled contacts, a = abandon rate, r = repeat rate).
+    """
+    b, s, cur = result.baseline, result.summary, _cur(result)
+    rows: list[tuple[str, list[Cell | str]]] = [
+        ("", ["Handled contacts per year", _num_cell(fmt.number(b.contacts)), "C, as given"]),
+        ("", ["Offered contacts", _num_cell(fmt.number(b.offered)), "C ÷ (1 − a)"]),
+        ("", ["Abandoned contacts", _num_cell(fmt.number(b.abandoned)), "offered × a"]),
+        ("", ["Resolutions", _num_cell(fmt.number(b.resolutions)), "C × (1 − r)"]),
+        ("", ["Operating cost per year", _money_cell(b.total_cost, cur), "C × cost per contact"]),
+        ("", ["Cost per contact", _money_cell(b.cost_per_contact, cur, exact=True), "as given, or built from labour"]),
+        ("", ["Cost per resolution", _money_cell(b.cost_per_resolution, cur, exact=True), "operating cost ÷ resolutions"]),
+        ("", ["Agent FTEs", _num_cell(fmt.number(b.fte, 1 if b.fte % 1 else 0)), "as given, or from workload"]),
+        ("", ["Churn exposure per year", _money_cell(b.churn_exposure, cur), "customers × churn × annual value × margin"]),
+        ("", ["Abandon exposure per year", _money_cell(b.abandon_exposure, cur), "abandoned × conversion × order value × margin"]),
+        ("total", ["Revenue at risk per year", _money_cell(b.revenue_at_risk, cur), "churn + abandon exposure"]),
+    ]
+    after = [
+        ("Cost per contact with the change", "cost_per_contact_after"),
+        ("Cost per resolution with the change", "cost_per_resolution_after"),
+    ]
+    for label, key in after:
+        if not fmt.is_missing(s.get(key)):
+            rows.append(("sub", [label, _money_cell(s[key], cur, exact=True), "at full run-rate"]))
+    return _table(
+        "baseline", ["Measure", "Today", "How it is computed"], rows,
+        caption=f"Baseline: {result.case.unit}, per year, {cur}",
+    )
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
+    """The headline figures side by side for each scenario (conservative, expected, optimistic)."""
+    items = list(results_by_scenario.items())
+    cur = _cur(items[0][1]) if items else "USD"
+
+    def row(label: str, cell_of: Any, cls: str = "") -> tuple[str, list[Cell | str]]:
+        return cls, [label, *(cell_of(r.summary) for _, r in items)]
+
+    def payback(s: Mapping[str, Any]) -> Cell:
+        p = s.get("payback_months")
+        if fmt.is_missing(p):
+            return Cell(f"not within {int(s['horizon_months'])} months", num=True, negative=True)
+        return _num_cell(f"{fmt.months(p)} ({fmt.duration(p)})")
+
+    rows = [
+        row("Net present value", lambda s: _money_cell(s["npv"], cur), "total"),
+        row("ROI, risk-adjusted (NPV ÷ PV of costs)", lambda s: _num_cell(fmt.pct(s["roi"]), s["roi"])),
+        row("Simple ROI, undiscounted", lambda s: _num_cell(fmt.pct(s["simple_roi"]), s["simple_roi"])),
+        row("IRR, annual", lambda s: _num_cell(fmt.pct(s.get("irr")), s.get("irr"))),
+        row("Payback", payback),
+        row("Present value of benefits", lambda s: _money_cell(s["pv_benefits"], cur)),
+        row("Present value of costs", lambda s: _money_cell(s["pv_costs"], cur)),
+        row("Net benefit per year at full run-rate", lambda s: _money_cell(s.get("run_rate_net_benefit"), cur)),
+    ]
+    header = ["", *(Cell(n.capitalize(), num=True) for n, _ in items)]
+    horizon = int(items[0][1].summary["horizon_months"]) if items else 0
+    return _table("scenarios", header, rows, caption=f"Scenarios over {horizon} months, {cur}, risk-adjusted")
+
+
+# --- costs ---------------------------------------------------------------------------------
+
+
+def _year_columns(frame: Any) -> list[str]:
+    return [c for c in frame.columns if str(c).startswith("Year ")]
+
+
+def cost_table(result: Any) -> str:
+    """Every cost line by year (before risk adjustment), the risk uplift, and the adjusted total.
+
+    Risk uplift = subtotal × the case's cost uplift; the adjusted total equals the annual table's
+    costs row.
+    """
+    cur = _cur(result)
+    lines = result.cost_lines
+    years = _year_columns(lines)
+    columns = ["initial", *years, "total"]
+    uplift = float(getattr(getattr(result.case, "risk_adjustment", None), "costs", 0.0) or 0.0)
+    rows: list[tuple[str, list[Cell | str]]] = []
+    for _, line in lines.iterrows():
+        kind = KIND_LABELS.get(str(line["kind"]), str(line["kind"]))
+        rows.append(("", [str(line["name"]), kind, *(_money_cell(line[c], cur) for c in columns)]))
+    subtotal = {c: float(lines[c].sum()) for c in columns}
+    rows.append(("total", ["Total before risk adjustment", "", *(_money_cell(subtotal[c], cur) for c in columns)]))
+    rows.append(("sub", [f"Risk uplift ({fmt.pct(uplift, 0)})", "", *(_money_cell(subtotal[c] * uplift, cur) for c in columns)]))
+    rows.append(("total", ["Total, risk-adjusted", "", *(_money_cell(subtotal[c] * (1 + uplift), cur) for c in columns)]))
+    header = ["Cost line", "Kind", *(Cell(h, num=True) for h in ["Initial", *years, "Total"])]
+    return _table("costs", header, rows, caption=f"Costs by year, {cur}, undiscounted")
+
+
+# --- annual (TEI) --------------------------------------------------------------------------
+
+
+def annual_table(result: Any) -> str:
+    """The TEI layout: Costs, Benefits by pillar, Net; Initial, Year 1..N, Total, Present value.
+
+    Costs are shown negative so that each column adds down: Net = Total benefits − Costs.
+    """
+    cur = _cur(result)
+    a = result.annual
+    periods = list(a.index)
+    pillars = [p for p in PILLAR_ORDER if p in a.columns and float(a[p].abs().sum()) != 0]
+
+    def cells(values: Iterable[float]) -> list[Cell]:
+        return [_money_cell(v, cur) for v in values]
+
+    rows: list[tuple[str, list[Cell | str]]] = [
+        ("", ["Costs", *cells(-a["costs"].to_numpy(float))]),
+    ]
+    rows += [("sub", [PILLAR_LABELS[p], *cells(a[p].to_numpy(float))]) for p in pillars]
+    rows.append(("", ["Total benefits", *cells(a["benefits"].to_numpy(float))]))
+    rows.append(("total", ["Net cash flow", *cells(a["net"].to_numpy(float))]))
+    header = ["", *(Cell(str(p), num=True) for p in periods)]
+    rate = result.summary.get("discount_rate")
+    caption = f"Cash flows by year, {cur}, risk-adjusted"
+    if rate is not None:
+        caption += f"; present value at {fmt.pct(rate, 0)} a year"
+    return _table("annual", header, rows, caption=caption)
+
+
+# --- case-only sections --------------------------------------------------------------------
+
+
+def measurement_plan(case: Any) -> str:
+    """The outcome metrics to track, each with its owner, data source, cadence and decision trigger."""
+    rows = [("", [m.metric, m.owner, m.source, m.cadence, m.trigger]) for m in case.measurement_plan]
+    return _table(
+        "measurement", ["Metric", "Owner", "Data source", "Cadence", "Decision trigger"], rows,
+        caption="How the results will be measured",
+    )
+
+
+def assumptions_register(case: Any) -> str:
+    """Every input of the case: label (and dotted path), value in its unit, unit, and source note."""
+    from roi_kit.case import iter_inputs
+
+    cur = _cur(case)
+    rows: list[tuple[str, list[Cell | str]]] = []
+    for row in iter_inputs(case):
+        label = (
+            f"{esc(row.label)}<br><code class=\"note\">{esc(row.path)}</code>"
+        )
+        value = fmt.value(row.value, row.unit, cur)
+        rows.append(("", [
+            Cell(row.label, html_text=label),
+            Cell(value, num=not isinstance(row.value, str)),
+            fmt.unit_label(row.unit, cur),
+            Cell(row.source or "—", cls="" if row.source else "note"),
+        ]))
+    return _table(
+        "assumptions", ["Input", Cell("Value", num=True), "Unit", "Source"], rows,
+        caption="Assumptions register: every input and where it came from",
+    )
+
+
+# --- methodology ---------------------------------------------------------------------------
+
+
+def _formula(name: str, formula: str, worked: str) -> str:
+    return (
+        f'<div class="roi-formula"><dt>{esc(name)}</dt>'
+        f"<dd><span class=\"formula\">{esc(formula)}</span>"
+        + (f'<br><span class="worked">{esc(worked)}</span>' if worked else "")
+        + "</dd></div>"
+    )
+
+
+def _benefit_lines(result: Any) -> str:
+    cur = _cur(result)
+    lines = result.lines
+    if lines is None or len(lines) == 0:
+        return ""
+    rows = []
+    for _, line in lines.iterrows():
+        rows.append(("", [
+            str(line["name"]),
+            PILLAR_LABELS.get(str(line["pillar"]), str(line["pillar"])),
+            _money_cell(line["run_rate"], cur),
+            _num_cell(fmt.pct(line["haircut"], 0)),
+            _money_cell(line["run_rate_adjusted"], cur),
+            Cell(str(line.get("formula", "")), cls="formula"),
+        ]))
+    header = ["Benefit line", "Pillar", Cell("Run-rate per year", num=True), Cell("Haircut", num=True),
+              Cell("Risk-adjusted", num=True), "How it is computed"]
+    return _table("lines", header, rows, caption=f"Benefit lines at full adoption, {cur} per year")
+
+
+def methodology(result: Any) -> str:
+    """The formulas used, with this case's numbers plugged in, the benefit lines, and the notes."""
+    s, b, cur = result.summary, result.baseline, _cur(result)
+    m = lambda x: fmt.money(x, cur, compact=False)  # noqa: E731 - local shorthand
+    horizon = int(s["horizon_months"])
+    rate = s.get("discount_rate")
+    items = [
+        _formula(
+            "Cost per resolution",
+            "operating cost ÷ (handled contacts × (1 − repeat rate))",
+            f"{m(b.total_cost)} ÷ {fmt.number(b.resolutions)} = {fmt.money_exact(b.cost_per_resolution, cur)}",
+        ),
+        _formula(
+            "Present value",
+            "PV = Σ cash flow in year t ÷ (1 + i)^t, Initial at t = 0 (undiscounted)",
+            f"i = {fmt.pct(rate)}, over {horizon} months" if rate is not None else "",
+        ),
+        _formula(
+            "Net present value",
+            "NPV = PV(benefits) − PV(costs)",
+            f"{m(s['pv_benefits'])} − {m(s['pv_costs'])} = {m(s['npv'])}",
+        ),
+        _formula(
+            "Return on investment (risk-adjusted)",
+            "ROI = NPV ÷ PV(costs)",
+            f"{m(s['npv'])} ÷ {m(s['pv_costs'])} = {fmt.pct(s['roi'])}",
+        ),
+        _formula(
+            "Simple ROI",
+            "(Σ benefits − Σ costs) ÷ Σ costs, undiscounted",
+            f"({m(s['total_benefits'])} − {m(s['total_costs'])}) ÷ {m(s['total_costs'])} = {fmt.pct(s['simple_roi'])}",
+        ),
+        _formula(
+            "Internal rate of return",
+            "the annual rate at which the NPV of the yearly cash flows is zero",
+            f"IRR = {fmt.pct(s.get('irr'))}" if not fmt.is_missing(s.get("irr")) else "undefined for these cash flows",
+        ),
+        _formula(
+            "Payback",
+            "the month the cumulative undiscounted net cash flow turns non-negative, interpolated; "
+            "reported as the month during which it happens",
+            (f"{fmt.duration(s['payback_months'], 2)} → {fmt.months(s['payback_months'])}"
+             if not fmt.is_missing(s.get("payback_months")) else f"not within {horizon} months"),
+        ),
+    ]
+    notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
+    return (
+        '<div class="roi-methodology">'
+        f'<dl class="roi-formulas">{"".join(items)}</dl>'
+        f"{_benefit_lines(result)}"
+        + (f'<ul class="roi-notes">{notes}</ul>' if notes else "")
+        + "</div>"
+    )
