@@ -114,6 +114,8 @@ def notebook_imports(nb: nbformat.NotebookNode) -> tuple[str, ...]:
                 names.update(dict.fromkeys(alias.name for alias in node.names))
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names[node.module] = None
+                # ``from pkg import mod`` may name a submodule: try it too (a failed try is skipped)
+                names.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names))
     return tuple(names)
 
 

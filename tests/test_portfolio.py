@@ -1,0 +1,99 @@
+"""The portfolio page: totals by hand, user text escaped, failures listed, nothing fetched."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from roi_kit.portfolio import render_portfolio, totals
+
+WHEN = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+def _row(unit, npv, pv_costs, pv_benefits, payback, *, currency="USD", run_rate=0.0, slug=None):
+    return {
+        "unit": unit,
+        "scenario": "expected",
+        "status": "ok",
+        "error": "",
+        "currency": currency,
+        "npv": npv,
+        "roi": npv / pv_costs,
+        "irr": 0.5,
+        "payback_months": payback,
+        "pv_benefits": pv_benefits,
+        "pv_costs": pv_costs,
+        "run_rate_net_benefit": run_rate,
+        "report": f"{slug or unit.lower()}.html",
+        "source": f"{unit}.yaml",
+    }
+
+
+ROWS = [
+    _row("North", 1_500_000.0, 1_000_000.0, 2_500_000.0, 7.5, run_rate=900_000.0),
+    _row("South", -200_000.0, 800_000.0, 600_000.0, None, run_rate=-50_000.0),
+    {
+        "unit": "<script>alert('x')</script>",
+        "scenario": "expected",
+        "status": "failed",
+        "error": "baseline.abandon_rate = 6 is not a fraction <b>",
+        "currency": "",
+        "source": "bad.yaml",
+        "report": "",
+    },
+]
+
+
+def test_totals_by_hand():
+    t = totals(ROWS)["USD"]
+    # NPV 1,500,000 − 200,000 = 1,300,000; PV costs 1,000,000 + 800,000 = 1,800,000
+    assert t["npv"] == pytest.approx(1_300_000.0)
+    assert t["pv_costs"] == pytest.approx(1_800_000.0)
+    assert t["pv_benefits"] == pytest.approx(3_100_000.0)
+    # portfolio ROI = Σ NPV / Σ PV costs = 1.3M / 1.8M = 72.2%, not the mean of 150% and −25%
+    assert t["roi"] == pytest.approx(1_300_000 / 1_800_000)
+    assert t["units"] == 2 and t["paid_back"] == 1  # South never pays back; the failed unit is out
+
+
+def test_totals_keep_currencies_apart():
+    t = totals([*ROWS[:2], _row("Paris", 100.0, 50.0, 150.0, 3.0, currency="EUR")])
+    assert set(t) == {"USD", "EUR"}
+    assert t["EUR"]["npv"] == 100.0 and t["USD"]["npv"] == pytest.approx(1_300_000.0)
+
+
+def test_page_escapes_user_text_and_lists_failures():
+    page = render_portfolio(ROWS, generated_at=WHEN)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "fraction &lt;b&gt;" in page
+    assert "Failed (1)" in page
+    # a failed unit has no link; units that ran link to their report
+    assert 'href="north.html"' in page and 'href="south.html"' in page
+    assert page.count("<a href=") == 2 * 3  # NPV bars, payback bars, table: once each per ok unit
+
+
+def test_page_is_offline_and_has_every_section():
+    page = render_portfolio(ROWS, generated_at=WHEN)
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "<script" not in page  # pure HTML/CSS and inline SVG
+    for heading in ("Portfolio totals", "Net present value by unit", "Payback by unit",
+                    "Investment against NPV", "All units"):
+        assert heading in page
+    assert "2026-11-22 09:30 UTC" in page
+    assert page.count("<circle") == 2  # one point per unit that ran
+
+
+def test_bars_sorted_by_npv_and_negative_in_red():
+    page = render_portfolio(ROWS, generated_at=WHEN)
+    npv_section = page.split("Net present value by unit")[1].split("Payback by unit")[0]
+    assert npv_section.index("North") < npv_section.index("South")
+    assert "#D55E00" in npv_section  # South's negative bar
+
+
+def test_no_unit_ran():
+    page = render_portfolio(ROWS[2:], generated_at=WHEN)
+    assert "No unit ran" in page and "Failed (1)" in page
+    assert math.isnan(totals([{**ROWS[0], "pv_costs": 0.0, "npv": 0.0}])["USD"]["roi"])
