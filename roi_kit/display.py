@@ -28,7 +28,11 @@ from roi_kit.bundle import check_figure
 
 META_MIMETYPE = "application/vnd.roi-kit.report-meta+json"
 CHART_ID_PREFIX = "roi-chart-"
-PLOTLY_CONFIG: Mapping[str, Any] = {"displaylogo": False, "responsive": True}
+PLOTLY_CONFIG: Mapping[str, Any] = {
+    "displaylogo": False,
+    "displayModeBar": False,
+    "responsive": True,
+}
 DEFAULT_HEIGHT_PX = 440
 
 

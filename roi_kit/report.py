@@ -32,7 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from roi_kit import __version__
 from roi_kit.errors import ReportError
 
 if TYPE_CHECKING:
@@ -128,6 +127,18 @@ class ReportContext:
     monte_carlo: MonteCarloResult
 
 
+def toolkit_version() -> str:
+    """roi_kit's version (the package attribute; the installed metadata as a fallback)."""
+    import roi_kit
+
+    version = getattr(roi_kit, "__version__", None)
+    if version is None:
+        from importlib.metadata import version as installed
+
+        version = installed("roi_kit")
+    return str(version)
+
+
 def report_meta(case: Case, scenario: str) -> dict[str, str]:
     """The cover and footer facts of a report (user text unescaped: the template escapes it)."""
     return {
@@ -137,7 +148,7 @@ def report_meta(case: Case, scenario: str) -> dict[str, str]:
         "currency": case.currency,
         "horizon": f"{case.timeline.horizon_months} months",
         "input_hash": case.input_hash,
-        "toolkit_version": __version__,
+        "toolkit_version": toolkit_version(),
     }
 
 
@@ -146,11 +157,18 @@ def prepare(
 ) -> ReportContext:
     """Load and evaluate the case (all scenarios, sensitivity, Monte Carlo); publish the meta.
 
-    Called once by the report notebook with its parameters.
+    Called once by the report notebook with its parameters; with neither ``case_path`` nor
+    ``case`` (the notebook opened as is, or run by nbval) it shows the reference case.
     """
-    from roi_kit import evaluate_scenarios, load_case, monte_carlo, sensitivity
+    from roi_kit.case import load_case
     from roi_kit.display import publish_meta
+    from roi_kit.engine import evaluate_scenarios
+    from roi_kit.uncertainty import monte_carlo, sensitivity
 
+    if not case_path and not case:
+        from roi_kit.case import EXAMPLE
+
+        case_path = str(EXAMPLE)
     params = notebook_parameters(case_path or None, case or None, scenario)
     loaded = load_case(params["case_path"] or params["case"])
     results = evaluate_scenarios(loaded)
