@@ -152,11 +152,15 @@ def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
     return [round(k * step, 6) for k in range(start, stop + 1)]
 
 
-def _money_axis(values: Sequence[float] | np.ndarray, currency: str, **extra: Any) -> dict:
-    """Axis settings with explicit money ticks (fmt.money labels) spanning ``values`` and zero."""
+def _money_axis(
+    values: Sequence[float] | np.ndarray, currency: str, *, include_zero: bool = True, **extra: Any
+) -> dict:
+    """Axis settings with explicit money ticks (fmt.money labels) spanning ``values`` (and zero)."""
     arr = np.asarray([v for v in np.ravel(values) if v is not None and np.isfinite(v)], float)
     lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
-    ticks = nice_ticks(min(lo, 0.0), max(hi, 0.0))
+    if include_zero:
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    ticks = nice_ticks(lo, hi)
     return dict(
         tickmode="array",
         tickvals=ticks,
@@ -354,6 +358,14 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     return fig
 
 
+def _lower_first(text: str) -> str:
+    """A label inside a sentence: "Churn rate" → "churn rate", but "AI deflection" stays."""
+    text = str(text)
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _unit_of(path: str) -> str:
     try:
         from roi_kit.case import field_doc
@@ -387,7 +399,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
         row = df.iloc[k]
         side = "low" if lows[k] <= highs[k] else "high"
         value = row["low_value"] if side == "low" else row["high_value"]
-        title = f"NPV turns negative if {row['label']} is {fmt.value(value, units[k], cur)}"
+        title = f"NPV turns negative if {_lower_first(row['label'])} is {fmt.value(value, units[k], cur)}"
         subtitle = "NPV with each input at its low or high value, others at base"
     fig = _figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
     for which, colour, npvs, values in (
@@ -425,6 +437,19 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     return fig
 
 
+def _chance_title(p: float, draws: int, within: str) -> str:
+    """"83% chance of paying back within 36 months", saying "every"/"no" only when it is exact."""
+    if p >= 1.0:
+        return f"Every one of {fmt.number(draws)} simulated cases pays back {within}"
+    if p <= 0.0:
+        return f"None of {fmt.number(draws)} simulated cases pays back {within}"
+    if p > 0.99:
+        return f"Over 99% chance of paying back {within}"
+    if p < 0.01:
+        return f"Under 1% chance of paying back {within}"
+    return f"{fmt.pct(p, 0)} chance of paying back {within}"
+
+
 def npv_distribution(
     mc: Any, *, currency: str = "USD", horizon_months: int | None = None, bins: int = 40
 ) -> go.Figure:
@@ -438,7 +463,7 @@ def npv_distribution(
     npv = npv[np.isfinite(npv)]
     p = mc.percentiles["npv"]
     within = f"within {horizon_months} months" if horizon_months else "within the horizon"
-    title = f"{fmt.pct(mc.p_payback, 0)} chance of paying back {within}"
+    title = _chance_title(float(mc.p_payback), int(mc.draws), within)
     subtitle = (
         f"Net present value over {fmt.number(mc.draws)} simulated cases: "
         f"P10 {fmt.money(p['p10'], currency)}, P50 {fmt.money(p['p50'], currency)}, "
@@ -464,8 +489,65 @@ def npv_distribution(
             text=f"{label} {fmt.money(x, currency)}", font=dict(size=12, color=INK),
         )
     fig.update_layout(
-        xaxis=_money_axis(edges, currency, title=dict(text=f"Net present value ({currency})"), showgrid=False),
+        xaxis=_money_axis(
+            edges, currency, include_zero=False,
+            title=dict(text=f"Net present value ({currency})"), showgrid=False,
+        ),
         yaxis=dict(tickformat=".0%", title=dict(text="Share of draws"), range=[0, top * 1.22]),
         bargap=0,
+    )
+    return fig
+
+
+def segments(result: Any) -> go.Figure | None:
+    """Run-rate benefit by customer segment, stacked by pillar (revenue first); None without segments.
+
+    Bars come from ``result.segments`` (annual run-rate at full adoption, risk-adjusted). The title
+    names the segment whose share of the benefit most exceeds its share of contacts.
+    """
+    seg = getattr(result, "segments", None)
+    if seg is None or len(seg) == 0:
+        return None
+    cur = _currency(result)
+    names = [str(n) for n in seg["segment"]]
+    totals = seg["total"].to_numpy(float)
+    share_value = totals / totals.sum() if totals.sum() else np.zeros_like(totals)
+    contact_share = {
+        s.name: s.share_of_contacts for s in getattr(result.case.baseline, "segments", [])
+    }
+    shares = np.array([contact_share.get(n, np.nan) for n in names], float)
+    if np.isfinite(shares).all() and totals.sum() > 0:
+        k = int(np.argmax(share_value - shares))
+        title = (
+            f"{names[k]}: {fmt.pct(shares[k], 0)} of contacts, "
+            f"{fmt.pct(share_value[k], 0)} of the benefit"
+        )
+    else:
+        k = int(np.argmax(totals))
+        title = f"{names[k]} carries {fmt.pct(share_value[k], 0)} of the benefit"
+    subtitle = "Annual benefit at full run-rate by segment and pillar, risk-adjusted"
+    fig = _figure(title, subtitle, height=max(300, 170 + 70 * len(names)))
+    labels = [_text(n) for n in names]
+    for pillar in PILLAR_ORDER:
+        if pillar not in seg.columns or not seg[pillar].any():
+            continue
+        values = seg[pillar].to_numpy(float)
+        money = [fmt.money(v, cur) for v in values]
+        fig.add_trace(go.Bar(
+            y=labels, x=values, orientation="h", name=pillar.replace("_", " ").capitalize(),
+            marker=dict(color=PILLAR_COLOURS[pillar]),
+            customdata=money,
+            hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>",
+        ))
+    fig.add_trace(go.Scatter(
+        y=labels, x=totals, mode="text", text=[f"  {fmt.money(t, cur)}" for t in totals],
+        textposition="middle right", textfont=dict(color=INK, size=13), showlegend=False,
+        hoverinfo="skip", cliponaxis=False,
+    ))
+    fig.update_layout(
+        barmode="stack",
+        xaxis=_money_axis([0.0, float(totals.max()) * 1.15], cur, showgrid=True),
+        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=13), ticksuffix="  "),
+        bargap=0.35,
     )
     return fig
