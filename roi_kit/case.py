@@ -203,6 +203,7 @@ class Baseline(_Model):
             )
         if self.occupancy <= 0:
             raise ValueError(f"occupancy = {self.occupancy:g} must be above 0 (e.g. 0.85 or \"85%\")")
+        _check_segments(self)
         return self
 
 
@@ -427,12 +428,11 @@ class Case(_Model):
     sources: dict[str, str] = Field(default_factory=dict, description="Where each number came from")
 
     @model_validator(mode="after")
-    def _segments_agree(self) -> Case:
-        _check_segments(self.baseline)
+    def _known_scenarios(self) -> Case:
         for name in self.scenarios:
             if name not in SCENARIOS:
                 raise ValueError(
-                    f"scenarios.{name} is not a scenario: use {', '.join(SCENARIOS)}"
+                    f"scenarios.{name}: is not a scenario; use {', '.join(SCENARIOS)}"
                 )
         return self
 
@@ -453,7 +453,7 @@ class Case(_Model):
         0.1
         """
         data = self.model_dump(mode="python")
-        data = apply_overrides(data, overrides, unit=unit or self.unit)
+        data = apply_overrides(data, overrides, unit=unit or self.unit, copy_data=False)
         return _validate(data, unit=unit or self.unit)
 
     def scenario_case(self, name: str) -> Case:
@@ -620,13 +620,16 @@ def _scale_lines(lines: list[dict[str, Any]], s: float, keys: Iterable[str]) -> 
                 line[key] = value * s
 
 
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], *, unit: str = "") -> dict[str, Any]:
-    """Return a deep copy of case ``data`` with dotted-path overrides and scale shortcuts applied.
+def apply_overrides(
+    data: dict[str, Any], overrides: Mapping[str, Any], *, unit: str = "", copy_data: bool = True
+) -> dict[str, Any]:
+    """Return case ``data`` (a deep copy unless ``copy_data`` is false) with overrides applied.
 
     Shortcuts: ``scale_levers`` scales each lever's effect (the before→after gap),
     ``scale_benefits`` scales explicit benefit lines, ``scale_costs`` scales every cost amount.
     """
-    data = copy.deepcopy(data)
+    if copy_data:
+        data = copy.deepcopy(data)
     problems: list[Problem] = []
     for path, value in overrides.items():
         if path in SCALE_SHORTCUTS:
@@ -743,12 +746,14 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         what = error.problem or error.context or "unreadable"
-        raise CaseError([Problem(label, "", f"is not valid YAML or JSON: {where}{what}")]) from None
+        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {where}{what}")]) from None
     except yaml.YAMLError as error:
-        raise CaseError([Problem(label, "", f"is not valid YAML or JSON: {error}")]) from None
+        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {error}")]) from None
+    if data is None:
+        raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
     if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise CaseError([Problem(label, "", f"is a {kind}, not a mapping of case fields (unit:, baseline:, …)")])
+        kind = type(data).__name__
+        raise CaseError([Problem(label, "", f"the file holds a {kind}, not a mapping of case fields (unit:, baseline:, …)")])
     return data
 
 
@@ -788,7 +793,22 @@ def _validate(data: Mapping[str, Any], *, unit: str) -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as error:
-        raise CaseError([_problem(unit, e) for e in error.errors(include_url=False)]) from None
+        errors = error.errors(include_url=False)
+        problems = [_problem(unit, e) for e in errors]
+        # A misspelt field also leaves the real one missing: say it once, as the misspelling.
+        suggested = {
+            p.path.rsplit(".", 1)[0] + "." + p.message.rsplit("did you mean ", 1)[1].rstrip("?")
+            for p in problems
+            if "did you mean " in p.message and "." in p.path
+        } | {
+            p.message.rsplit("did you mean ", 1)[1].rstrip("?")
+            for p in problems
+            if "did you mean " in p.message and "." not in p.path
+        }
+        problems = [
+            p for p, e in zip(problems, errors, strict=True) if not (e["type"] == "missing" and p.path in suggested)
+        ]
+        raise CaseError(problems) from None
 
 
 def _loc_path(loc: tuple[Any, ...]) -> str:
@@ -862,8 +882,7 @@ def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
         number = _number_or_none(value)
         if number is not None and 1 < number <= 100:
             hint = f" (write {number / 100:g} or \"{number:g}%\")"
-        upper = "below 1" if kind == "less_than" or ctx.get("lt") is not None else "1"
-        return Problem(unit, path, f"= {shown} is not a fraction between 0 and {upper}{hint}")
+        return Problem(unit, path, f"= {shown} is not a fraction between 0 and 1{hint}")
     bounds = {
         "greater_than_equal": ("at least", "ge"),
         "greater_than": ("above", "gt"),
