@@ -39,7 +39,7 @@ def _flows(name: str, values, *, ndim: tuple[int, ...] = (1, 2)) -> np.ndarray:
         )
     if not np.isfinite(v).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(v))[0])
-        raise ModelError(f"finance: {name}{list(bad)} = {v[bad]!r} is not a finite amount")
+        raise ModelError(f"finance: {name}{list(bad)} = {float(v[bad])!r} is not a finite amount")
     return v
 
 

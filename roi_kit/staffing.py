@@ -272,7 +272,9 @@ def agents_needed(
         if not ok.all():
             bad = int(np.flatnonzero(~ok)[0])
             where = f"[{bad}]" if x.size > 1 else ""
-            raise ModelError(f"staffing: {name}{where} = {x[bad]!r} is not accepted ({accepted})")
+            raise ModelError(
+                f"staffing: {name}{where} = {float(x[bad])!r} is not accepted ({accepted})"
+            )
 
     traffic = calls_ * aht / interval
     result = np.zeros(traffic.size, dtype=np.int64)

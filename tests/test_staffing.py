@@ -30,6 +30,8 @@ def reference_erlang_c(n: int, a: float) -> float:
     return tail / (head + tail)
 
 
+PROPS = settings(max_examples=60, deadline=None)  # the suite shares two busy cores
+
 # -- a published worked example ---------------------------------------------------------------
 
 
@@ -72,6 +74,7 @@ class TestPublishedExample:
 
 
 class TestErlangC:
+    @PROPS
     @given(
         a=st.floats(0.05, 150),
         extra=st.integers(1, 60),
@@ -93,8 +96,8 @@ class TestErlangC:
         assert f.asa_seconds == pytest.approx(c * aht / (n - a_used), rel=1e-9, abs=1e-300)
         assert f.occupancy == pytest.approx(a_used / n)
 
+    @PROPS
     @given(a=st.floats(0.5, 400), within=st.floats(0, 60))
-    @settings(max_examples=50)
     def test_more_agents_serve_better(self, a, within):
         n0 = math.floor(a) + 1
         figs = [erlang_c(a * 3600 / 240, 240, 3600, n, within) for n in range(n0, n0 + 40)]
@@ -152,6 +155,7 @@ queue = st.fixed_dictionaries(
 
 
 class TestAgentsFor:
+    @PROPS
     @given(q=queue)
     def test_smallest_count_meeting_the_target(self, q):
         s = agents_for(q["calls"], q["aht"], 1800, q["target"], q["within"])
@@ -168,11 +172,13 @@ class TestAgentsFor:
             at.occupancy,
         )
 
+    @PROPS
     @given(q=queue, shrinkage=st.floats(0, 0.9))
     def test_scheduled_agents_cover_shrinkage(self, q, shrinkage):
         s = agents_for(q["calls"], q["aht"], 1800, q["target"], q["within"], shrinkage=shrinkage)
         assert s.scheduled_agents == pytest.approx(s.agents / (1 - shrinkage))
 
+    @PROPS
     @given(q=queue, more=st.floats(1.0, 3.0))
     def test_more_calls_never_need_fewer_agents(self, q, more):
         base = agents_for(q["calls"], q["aht"], 1800, q["target"], q["within"]).agents
@@ -233,6 +239,7 @@ class TestAgentsFor:
 
 
 class TestAgentsNeeded:
+    @PROPS
     @given(
         calls=hnp.arrays(np.float64, st.integers(1, 30), elements=st.floats(0, 3_000)),
         aht=st.floats(20, 600),
@@ -245,11 +252,11 @@ class TestAgentsNeeded:
         assert got.dtype == np.int64
         assert got.tolist() == want
 
+    @PROPS
     @given(
         calls=hnp.arrays(np.float64, (2, 5), elements=st.floats(1, 2_000)),
         aht=hnp.arrays(np.float64, (5,), elements=st.floats(30, 600)),
     )
-    @settings(max_examples=30)
     def test_broadcasts_calls_and_aht(self, calls, aht):
         got = agents_needed(calls, aht, 3600, 0.8, 20)
         assert got.shape == (2, 5)
