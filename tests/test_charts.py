@@ -1,0 +1,240 @@
+"""Charts: the figures carry the engine's numbers (values, not pixels) and the board theme."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from roi_kit import charts, evaluate, evaluate_scenarios, fmt
+
+FINANCE_BUNDLE = {"scatter", "bar", "waterfall", "histogram", "pie", "indicator"}
+HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def result(example_case):
+    return evaluate(example_case)
+
+
+@pytest.fixture(scope="module")
+def scenarios(example_case):
+    return evaluate_scenarios(example_case)
+
+
+@pytest.fixture(scope="module")
+def sens(example_case):
+    from roi_kit import sensitivity
+
+    return sensitivity(example_case)
+
+
+@pytest.fixture(scope="module")
+def mc(example_case):
+    from roi_kit import monte_carlo
+
+    return monte_carlo(example_case, draws=2000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def figures(result, scenarios, sens, mc):
+    return {
+        "cost_curve": charts.cost_curve(result),
+        "waterfall": charts.waterfall(result),
+        "payback": charts.payback_timeline(scenarios),
+        "tornado": charts.tornado(sens, result),
+        "npv": charts.npv_distribution(mc, currency="USD", horizon_months=36),
+        "segments": charts.segments(result),
+    }
+
+
+def _ticktexts(fig: go.Figure) -> list[str]:
+    out = []
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        out.extend(axis.ticktext or ())
+    return out
+
+
+class TestTheme:
+    def test_registered_and_used(self, figures):
+        assert charts.TEMPLATE_NAME in pio.templates
+        for fig in figures.values():
+            assert fig.layout.template.layout.font.family == charts.FONT
+            assert fig.layout.height  # fixed height, width left to the page (responsive)
+            assert fig.layout.width is None
+
+    def test_only_finance_bundle_traces(self, figures):
+        for name, fig in figures.items():
+            assert {t.type for t in fig.data} <= FINANCE_BUNDLE, name
+
+    def test_money_ticks_never_use_si_giga_and_match_fmt(self, figures):
+        for fig in figures.values():
+            for text in _ticktexts(fig):
+                assert "G" not in text
+        wf = figures["waterfall"]
+        assert list(wf.layout.yaxis.ticktext) == [
+            fmt.money(v, "USD", trim=True) for v in wf.layout.yaxis.tickvals
+        ]
+
+    def test_no_logo_config(self):
+        assert charts.CONFIG["displaylogo"] is False
+
+    def test_nice_ticks_cover_the_range(self):
+        ticks = charts.nice_ticks(-888_580, 4_903_408)
+        assert ticks[0] <= -888_580 and ticks[-1] >= 4_903_408
+        steps = np.diff(ticks)
+        assert np.allclose(steps, steps[0])
+
+
+class TestWaterfall:
+    def test_bars_sum_to_the_net(self, figures, result):
+        trace = figures["waterfall"].data[0]
+        relative = [y for y, m in zip(trace.y, trace.measure, strict=True) if m == "relative"]
+        total = [y for y, m in zip(trace.y, trace.measure, strict=True) if m == "total"]
+        assert sum(relative) == pytest.approx(result.summary["npv"], rel=1e-9)
+        assert total == [pytest.approx(result.summary["npv"], rel=1e-9)]
+
+    def test_revenue_first_and_title_states_the_npv(self, figures, result):
+        trace = figures["waterfall"].data[0]
+        assert list(trace.x[:2]) == ["Revenue protected", "Revenue generated"]
+        assert trace.x[-2] == "Investment"
+        assert trace.y[list(trace.x).index("Investment")] == pytest.approx(-result.summary["pv_costs"])
+        assert fmt.money(result.summary["npv"]) in figures["waterfall"].layout.title.text
+        assert list(trace.text) == [fmt.money(y) for y in trace.y]
+
+    @settings(max_examples=15)
+    @given(
+        scale=st.floats(min_value=0.0, max_value=2.0),
+        setup=st.floats(min_value=0.0, max_value=5e6),
+    )
+    def test_sums_to_the_net_for_any_case(self, example_case, scale, setup):
+        case = example_case.with_overrides({"scale_levers": scale, "costs.one_time.0.amount": setup})
+        r = evaluate(case)
+        trace = charts.waterfall(r).data[0]
+        relative = sum(y for y, m in zip(trace.y, trace.measure, strict=True) if m == "relative")
+        assert relative == pytest.approx(r.summary["npv"], rel=1e-9, abs=1e-6)
+        if r.summary["npv"] < 0:
+            assert "costs exceed benefits" in charts.waterfall(r).layout.title.text
+
+
+class TestCostCurve:
+    def test_curves_are_the_monthly_columns(self, figures, result):
+        before, after = figures["cost_curve"].data
+        m = result.monthly[result.monthly["month"] >= 1]
+        np.testing.assert_array_equal(before.y, m["operating_cost_before"].to_numpy(float))
+        np.testing.assert_array_equal(after.y, m["operating_cost_after"].to_numpy(float))
+        np.testing.assert_array_equal(after.x, m["month"].to_numpy(int))
+        assert after.fill == "tonexty"  # the gap is shaded between the curves
+
+    def test_title_states_the_run_rate_reduction(self, figures, result):
+        m = result.monthly.tail(12)
+        change = 1 - m["operating_cost_after"].sum() / m["operating_cost_before"].sum()
+        assert figures["cost_curve"].layout.title.text == f"Operating cost {fmt.pct(change, 0)} lower at full run-rate"
+
+
+class TestPaybackTimeline:
+    def test_markers_sit_at_each_payback_month_on_zero(self, figures, scenarios):
+        markers = {t.name: t for t in figures["payback"].data if t.mode == "markers+text"}
+        assert len(markers) == 3
+        for name, r in scenarios.items():
+            marker = markers[f"{name} payback"]
+            assert marker.x == (pytest.approx(r.summary["payback_months"]),)
+            assert marker.y == (0.0,)
+            assert marker.text == (fmt.months(r.summary["payback_months"]).capitalize(),)
+
+    def test_lines_are_cumulative_net_and_title_is_the_expected_payback(self, figures, scenarios):
+        lines = [t for t in figures["payback"].data if t.mode == "lines"]
+        for line, r in zip(lines, scenarios.values(), strict=True):
+            np.testing.assert_array_equal(line.y, r.monthly["cumulative_net"].to_numpy(float))
+        expected = scenarios["expected"].summary["payback_months"]
+        assert figures["payback"].layout.title.text == f"Pays back in {fmt.months(expected)}"
+        assert figures["payback"].layout.xaxis.range[1] >= 36  # the horizon is shown
+
+    def test_a_case_that_never_pays_back_says_so(self, example_case):
+        case = example_case.with_overrides({"costs.one_time.0.amount": 40e6})
+        res = evaluate_scenarios(case)
+        assert all(r.summary["payback_months"] is None for r in res.values())
+        fig = charts.payback_timeline(res)
+        assert fig.layout.title.text == "Does not pay back within 36 months in the expected case"
+        assert not [t for t in fig.data if t.mode == "markers+text"]
+
+
+class TestTornado:
+    def test_bars_match_the_sensitivity_frame(self, figures, sens, result):
+        fig = figures["tornado"]
+        top = sens.sort_values("swing", ascending=False).head(10)
+        low, high = fig.data
+        base = result.summary["npv"]
+        assert list(low.y) == list(top["label"])
+        np.testing.assert_allclose(np.asarray(low.x) + base, top["npv_low"], rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(high.x) + base, top["npv_high"], rtol=1e-12)
+        assert low.base == base and high.base == base
+
+    def test_labels_carry_the_input_values_and_user_text_is_inert(self, result):
+        frame = pd.DataFrame({
+            "path": ["levers.deflection.rate", "costs.custom.0.initial"],
+            "label": ["Deflection rate", HOSTILE],
+            "low_value": [0.06, 30_000.0],
+            "high_value": [0.14, 90_000.0],
+            "npv_low": [2.0e6, 3.9e6],
+            "npv_high": [5.0e6, 3.8e6],
+            "swing": [3.0e6, 0.1e6],
+        })
+        fig = charts.tornado(frame, result)
+        low, high = fig.data
+        assert list(low.text) == ["6.0%", "$30,000"]
+        assert list(high.text) == ["14.0%", "$90,000"]
+        assert "<script>" not in str(fig.to_dict())
+        assert "NPV stays positive" in fig.layout.title.text
+
+    def test_title_names_the_input_that_turns_npv_negative(self, result):
+        frame = pd.DataFrame({
+            "path": ["levers.deflection.rate"], "label": ["Deflection rate"],
+            "low_value": [0.02], "high_value": [0.2],
+            "npv_low": [-1.0e6], "npv_high": [6.0e6], "swing": [7.0e6],
+        })
+        assert charts.tornado(frame, result).layout.title.text == "NPV turns negative if deflection rate is 2.0%"
+
+
+class TestNpvDistribution:
+    def test_bins_hold_every_draw_and_percentile_lines_sit_on_the_percentiles(self, figures, mc):
+        fig = figures["npv"]
+        bars = fig.data[0]
+        assert sum(bars.y) == pytest.approx(1.0)
+        lines = sorted(s.x0 for s in fig.layout.shapes)
+        p = mc.percentiles["npv"]
+        assert lines == pytest.approx(sorted([p["p10"], p["p50"], p["p90"]]))
+
+    def test_title_gives_the_chance_of_payback(self):
+        from types import SimpleNamespace
+
+        rng = np.random.default_rng(1)
+        npv = rng.normal(1e6, 1e6, 1000)
+        q = np.percentile(npv, [10, 50, 90])
+        fake = SimpleNamespace(
+            npv=npv, p_payback=0.834, draws=1000,
+            percentiles={"npv": {"p10": q[0], "p50": q[1], "p90": q[2]}},
+        )
+        fig = charts.npv_distribution(fake, horizon_months=36)
+        assert fig.layout.title.text == "83% chance of paying back within 36 months"
+        fake.p_payback = 1.0
+        assert charts.npv_distribution(fake).layout.title.text.startswith("Every one of 1,000")
+        fake.p_payback = 0.999
+        assert charts.npv_distribution(fake).layout.title.text.startswith("Over 99%")
+
+
+class TestSegments:
+    def test_stacks_add_up_to_each_segment_total(self, figures, result):
+        fig = figures["segments"]
+        bars = [t for t in fig.data if t.type == "bar"]
+        stacked = np.sum([np.asarray(t.x) for t in bars], axis=0)
+        np.testing.assert_allclose(stacked, result.segments["total"].to_numpy(float), rtol=1e-9)
+        assert list(bars[0].y) == list(result.segments["segment"])
+
+    def test_none_without_segments(self, example_case):
+        plain = example_case.with_overrides({"baseline.segments": []})
+        assert charts.segments(evaluate(plain)) is None
