@@ -1,0 +1,184 @@
+"""Open an interaction export in DuckDB and present it as canonical contact rows.
+
+The file is never loaded into Python: CSV and Parquet are read by DuckDB straight from disk (so
+exports larger than memory work); Excel, which DuckDB cannot stream, goes through pandas (such
+files are small by nature: a sheet holds at most 1,048,576 rows). CSV is read as text so that
+ids keep the exact form the spreadsheet gave them (``1.23457E+11`` stays visible to the quality
+rules instead of being silently parsed to a number).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from roi_kit.costing.schema import CANONICAL, DURATIONS, REQUIRED, Mapping
+from roi_kit.errors import CostingError
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+TEXT_COLUMNS = ("contact_id", "customer_id", "channel", "contact_type", "agent_id", "team", "outcome", "segment")
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
+            "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An opened export: its path, its source columns and types, and which canonical columns it has."""
+
+    path: Path
+    columns: dict[str, str]
+    present: tuple[str, ...]
+    missing: tuple[str, ...]
+    view_columns: tuple[str, ...] = ()
+
+
+def connect(*, threads: int | None = None, memory_limit: str | None = None,
+            temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A private in-memory DuckDB connection; limits let large runs spill to disk instead of failing."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
+    if temp_directory:
+        con.execute(f"SET temp_directory = {sql_str(temp_directory)}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def sql_str(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(CSV_SUFFIXES):
+        return "csv"
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
+    if name.endswith(EXCEL_SUFFIXES):
+        return "excel"
+    accepted = ", ".join(CSV_SUFFIXES + PARQUET_SUFFIXES + EXCEL_SUFFIXES)
+    raise CostingError(f"{path}: unknown file type (accepted: {accepted})")
+
+
+def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> dict[str, str]:
+    """Create the view ``raw`` over the export at ``path``; return its columns and DuckDB types."""
+    p = Path(path)
+    kind = _kind(p)
+    if not p.is_file():
+        raise CostingError(f"{p}: no such file (give a CSV, Parquet or Excel export of contacts)")
+    try:
+        if kind == "csv":
+            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_csv({sql_str(str(p))}, "
+                        "all_varchar = true, header = true)")
+        elif kind == "parquet":
+            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet({sql_str(str(p))})")
+        else:
+            import pandas as pd
+
+            frame = pd.read_excel(p, dtype=str)
+            con.register("raw_excel", frame)
+            con.execute("CREATE OR REPLACE VIEW raw AS SELECT * FROM raw_excel")
+        described = con.execute("DESCRIBE raw").fetchall()
+    except CostingError:
+        raise
+    except Exception as e:  # duckdb / pandas / openpyxl all raise their own types
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CostingError(f"{p}: cannot read the {kind} file ({first})") from None
+    return {row[0]: row[1] for row in described}
+
+
+def _text(expr: str, typ: str) -> str:
+    base = expr if typ == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
+    return f"NULLIF(TRIM({base}), '')"
+
+
+def _mapped(expr: str, codes: dict[str, str]) -> str:
+    if not codes:
+        return expr
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in codes.items())
+    return f"(CASE {expr} {whens} ELSE {expr} END)"
+
+
+def _timestamp(con_cols: dict[str, str], spec, path: Path, name: str) -> tuple[str, str]:
+    """Expression and 'unparseable' flag for a timestamp built by a mapping spec."""
+    for col in (spec.date, spec.time):
+        if col is not None and col not in con_cols:
+            raise CostingError(f"{path}: column {col!r} for {name} not found "
+                               f"(columns: {', '.join(con_cols)})")
+    text = _text(ident(spec.date), con_cols[spec.date])
+    if spec.time is not None:
+        text = f"({text} || ' ' || {_text(ident(spec.time), con_cols[spec.time])})"
+    parsed = (f"try_strptime({text}, {sql_str(spec.format)})" if spec.format
+              else f"TRY_CAST({text} AS TIMESTAMP)")
+    return parsed, f"({text} IS NOT NULL AND {parsed} IS NULL)"
+
+
+def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str, str],
+                   mapping: Mapping) -> Source:
+    """Create the view ``canon``: canonical typed columns plus ``<col>_bad`` flags for unparseable text.
+
+    Names come from ``mapping.columns`` (canonical → source), else the canonical name itself;
+    codes are translated by ``mapping.values``; ``started_at``/``ended_at`` may be built from a
+    date and a time column. A required column that is absent raises :class:`CostingError`.
+    """
+    for canon, src in mapping.columns.items():
+        if src not in columns:
+            raise CostingError(f"{path}: mapping columns.{canon} names column {src!r}, which the file "
+                               f"does not have (columns: {', '.join(columns)})")
+    exprs: list[str] = []
+    present: list[str] = []
+    for name in CANONICAL:
+        src = mapping.columns.get(name, name)
+        if name in mapping.timestamps:
+            parsed, bad = _timestamp(columns, mapping.timestamps[name], path, name)
+            exprs += [f"{parsed} AS {name}", f"{bad} AS {name}_bad"]
+            present.append(name)
+            continue
+        if src not in columns:
+            continue
+        present.append(name)
+        col, typ = ident(src), columns[src]
+        if name in TEXT_COLUMNS:
+            text = _mapped(_text(col, typ), mapping.values.get(name, {}))
+            if name == "outcome":
+                text = f"lower({text})"
+            exprs.append(f"{text} AS {name}")
+        elif name in DURATIONS:
+            if typ.startswith(_NUMERIC):
+                exprs += [f"CAST({col} AS DOUBLE) AS {name}", f"FALSE AS {name}_bad"]
+            else:
+                t = _text(col, typ)
+                exprs += [f"TRY_CAST({t} AS DOUBLE) AS {name}",
+                          f"({t} IS NOT NULL AND TRY_CAST({t} AS DOUBLE) IS NULL) AS {name}_bad"]
+        else:  # started_at / ended_at given as one column
+            if typ.startswith("TIMESTAMP") or typ == "DATE":
+                exprs += [f"CAST({col} AS TIMESTAMP) AS {name}", f"FALSE AS {name}_bad"]
+            else:
+                t = _text(col, typ)
+                exprs += [f"TRY_CAST({t} AS TIMESTAMP) AS {name}",
+                          f"({t} IS NOT NULL AND TRY_CAST({t} AS TIMESTAMP) IS NULL) AS {name}_bad"]
+    have = set(present)
+    if "talk_seconds" not in have and "ended_at" in have:
+        have.add("talk_seconds")  # derived from ended_at by the quality rules
+    lacking = [c for c in REQUIRED if c not in have]
+    if lacking:
+        raise CostingError(
+            f"{path}: required column {lacking[0]!r} not found (columns: {', '.join(columns)}; "
+            f"required: {', '.join(REQUIRED)}; map other names with --mapping)")
+    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join(exprs)} FROM raw")
+    missing = tuple(c for c in CANONICAL if c not in present)
+    names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
+    return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names)

@@ -1,0 +1,37 @@
+"""Write a costing run to a folder: tables as CSV, the baseline YAML, the summary JSON, the charts."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from roi_kit._io import atomic_path, csv_safe, write_atomic
+from roi_kit.costing.tables import CostingResult
+from roi_kit.errors import CostingError
+
+
+def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write every table (``<name>.csv``, text cells through ``csv_safe``), ``baseline.yaml``,
+    ``summary.json`` and ``charts.html`` into ``out_dir``; each file atomically. Returns the paths."""
+    from roi_kit.costing.charts import charts_html
+
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CostingError(f"{out}: cannot create the output folder ({e.strerror or e})") from None
+    written = []
+    for name, frame in result.tables.items():
+        safe = frame.copy()
+        for col in safe.columns:
+            if safe[col].dtype == object:
+                safe[col] = safe[col].map(csv_safe)
+        with atomic_path(out / f"{name}.csv") as tmp:
+            safe.to_csv(tmp, index=False)
+        written.append(out / f"{name}.csv")
+    written.append(write_atomic(out / "baseline.yaml", result.baseline_yaml()))
+    written.append(write_atomic(out / "summary.json",
+                                json.dumps(result.to_json(), indent=2, default=str) + "\n"))
+    written.append(write_atomic(out / "charts.html", charts_html(result)))
+    return written

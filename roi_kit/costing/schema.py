@@ -1,0 +1,201 @@
+"""The two small files a costing run reads besides the contacts: the mapping and the rates.
+
+Both are pydantic models loaded from YAML (or given as dicts). Rates accept fractions (0.85) or
+percentages ("85%"). Every problem becomes one :class:`~roi_kit.errors.CostingError` line naming
+the file, the field, the value and what is accepted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from roi_kit.errors import CostingError
+
+#: Canonical columns of one contact row. ``ended_at`` and ``segment`` are optional extras.
+CANONICAL = (
+    "contact_id",
+    "customer_id",
+    "channel",
+    "contact_type",
+    "started_at",
+    "queue_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "acw_seconds",
+    "agent_id",
+    "team",
+    "outcome",
+    "segment",
+    "ended_at",
+)
+#: Columns without which no cost can be built (``talk_seconds`` may be derived from ``ended_at``).
+REQUIRED = ("channel", "contact_type", "started_at", "outcome", "talk_seconds")
+OUTCOMES = ("handled", "abandoned")
+DURATIONS = ("queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds")
+
+
+def _fraction(value: Any) -> Any:
+    """Accept ``0.85``, ``85%`` or ``"85 %"``; leave anything else for pydantic to refuse."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1]) / 100
+        except ValueError:
+            return value
+    return value
+
+
+Fraction = Annotated[float, BeforeValidator(_fraction)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimestampSpec(_Model):
+    """Build a timestamp from a date column and a time column (or one column with a format)."""
+
+    date: str = Field(description="Source column holding the date (or the full timestamp).")
+    time: str | None = Field(None, description="Source column holding the time of day.")
+    format: str | None = Field(
+        None,
+        description="strptime format of date + ' ' + time, e.g. '%d/%m/%Y %H:%M:%S'; "
+        "when absent DuckDB's ISO parsing is used.",
+    )
+
+
+class Mapping(_Model):
+    """How a real export's columns and codes map onto the canonical contact row.
+
+    ``columns`` maps canonical name → source column; ``values`` maps, per canonical column,
+    source code → canonical value (e.g. ``outcome: {AGENT: handled, HANG: abandoned}``);
+    ``timestamps`` builds ``started_at`` / ``ended_at`` from date and time columns.
+    Source columns not named keep their own name, so an export that already uses canonical names
+    needs no mapping at all.
+    """
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    timestamps: dict[str, TimestampSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Mapping:
+        for section in ("columns", "values", "timestamps"):
+            for name in getattr(self, section):
+                if name not in CANONICAL:
+                    raise ValueError(
+                        f"{section}.{name} is not a canonical column (accepted: {', '.join(CANONICAL)})"
+                    )
+        for name in self.timestamps:
+            if name not in ("started_at", "ended_at"):
+                raise ValueError(f"timestamps.{name}: only started_at and ended_at are built")
+        return self
+
+
+class ChannelTech(_Model):
+    """Technology cost of one channel: per connected minute and/or per contact offered."""
+
+    per_minute: float = Field(0.0, ge=0, description="money per minute of queue + talk + hold")
+    per_contact: float = Field(0.0, ge=0, description="money per contact offered")
+
+
+class Overhead(_Model):
+    """Overhead not in the loaded hourly cost: a share of labour and/or an amount per handled contact."""
+
+    share_of_labour: Fraction = Field(0.0, ge=0, le=5)
+    per_contact: float = Field(0.0, ge=0)
+
+
+class Standard(_Model):
+    """Standard for one contact type: handle seconds (priced like actual labour) or a cost."""
+
+    handle_seconds: float | None = Field(None, gt=0)
+    cost_per_contact: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Standard:
+        if (self.handle_seconds is None) == (self.cost_per_contact is None):
+            raise ValueError("give exactly one of handle_seconds or cost_per_contact")
+        return self
+
+
+class Rates(_Model):
+    """Rate tables for pricing each contact.
+
+    Defaults (stated here, echoed in every output): occupancy 85 %, shrinkage 30 % (the example
+    case's figures, typical of voice centres), no technology cost, no overhead, no standards,
+    repeat window 7 days. ``default_hourly_cost`` is the only required field: a guessed price
+    is exactly what bottom-up costing is meant to replace, so none is invented.
+    """
+
+    currency: str = "USD"
+    default_hourly_cost: float = Field(gt=0, description="loaded cost per paid agent hour")
+    hourly_cost_by_team: dict[str, float] = Field(default_factory=dict)
+    hourly_cost_by_agent: dict[str, float] = Field(default_factory=dict)
+    occupancy: Fraction = Field(0.85, gt=0, le=1)
+    shrinkage: Fraction = Field(0.30, ge=0, lt=1)
+    technology: dict[str, ChannelTech] = Field(default_factory=dict)
+    overhead: Overhead = Field(default_factory=Overhead)
+    standards: dict[str, Standard] = Field(default_factory=dict)
+    repeat_window_days: float = Field(7, gt=0, le=365)
+
+    @model_validator(mode="after")
+    def _positive_rates(self) -> Rates:
+        for section in ("hourly_cost_by_team", "hourly_cost_by_agent"):
+            for key, value in getattr(self, section).items():
+                if not value > 0:
+                    raise ValueError(f"{section}.{key} = {value} must be a positive money/hour")
+        return self
+
+
+def _first_problem(error: ValidationError) -> str:
+    err = error.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    given = err.get("input")
+    shown = "" if isinstance(given, dict) else f" = {given!r}"
+    return f"{where}{shown}: {err['msg']}"
+
+
+def _read_yaml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CostingError(f"{p}: cannot read the {what} file ({e.strerror or e})") from None
+    except yaml.YAMLError as e:
+        raise CostingError(f"{p}: the {what} file is not valid YAML ({str(e).splitlines()[0]})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CostingError(f"{p}: the {what} file must be a YAML mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def load_rates(source: str | os.PathLike[str] | dict[str, Any] | Rates) -> Rates:
+    """Load and validate a rates file (YAML) or dict; a file may be as small as ``default_hourly_cost: 30``."""
+    if isinstance(source, Rates):
+        return source
+    name = "rates" if isinstance(source, dict) else str(source)
+    data = source if isinstance(source, dict) else _read_yaml(source, "rates")
+    try:
+        return Rates.model_validate(data)
+    except ValidationError as e:
+        raise CostingError(f"{name}: {_first_problem(e)}") from None
+
+
+def load_mapping(source: str | os.PathLike[str] | dict[str, Any] | Mapping | None) -> Mapping:
+    """Load and validate a mapping file (YAML) or dict; ``None`` means canonical names already."""
+    if source is None:
+        return Mapping()
+    if isinstance(source, Mapping):
+        return source
+    name = "mapping" if isinstance(source, dict) else str(source)
+    data = source if isinstance(source, dict) else _read_yaml(source, "mapping")
+    try:
+        return Mapping.model_validate(data)
+    except ValidationError as e:
+        raise CostingError(f"{name}: {_first_problem(e)}") from None
