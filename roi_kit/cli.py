@@ -76,6 +76,23 @@ def validate(cases: Annotated[list[Path], typer.Argument(help="Case files to che
 
 
 @app.command()
+def costs(
+    contacts: Annotated[Path, typer.Argument(help="Contacts export: CSV, Parquet or Excel.")],
+    rates: Annotated[Path | None, typer.Option("--rates", help="Rates YAML (at least default_hourly_cost).")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="Column/value mapping YAML.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write tables, baseline and charts here.")] = None,
+) -> None:
+    """Build contact-level costs bottom-up from an interaction export."""
+    from roi_kit.costing.cli import run_costs
+
+    try:
+        typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out))
+    except RoiKitError as error:
+        fail(error)
+
+
+@app.command()
 def batch(
     units: Annotated[Path, typer.Argument(help="A folder of case files, or a CSV/Excel table.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The run folder, e.g. reports/RUN.")],
