@@ -35,6 +35,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -145,6 +146,16 @@ class Segment(_Model):
         description="Lever fields this segment overrides (e.g. retention.churn_rate_after)",
         json_schema_extra={"unit": "overrides"},
     )
+
+    @field_validator("levers", mode="before")
+    @classmethod
+    def _rates_in_overrides(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {
+                lever: {k: _parse_rate(v) for k, v in fields.items()} if isinstance(fields, Mapping) else fields
+                for lever, fields in value.items()
+            }
+        return value
 
 
 class Baseline(_Model):
@@ -434,6 +445,17 @@ class Case(_Model):
                 raise ValueError(
                     f"scenarios.{name}: is not a scenario; use {', '.join(SCENARIOS)}"
                 )
+        for i, segment in enumerate(self.baseline.segments):
+            for lever, fields in segment.levers.items():
+                where = f"baseline.segments[{i}].levers.{lever}"
+                base = getattr(self.levers, lever, None) if lever in Levers.model_fields else None
+                if not isinstance(base, BaseModel):
+                    raise ValueError(f"{where}: overrides a lever the case does not use")
+                try:
+                    type(base).model_validate({**base.model_dump(), **fields})
+                except ValidationError as error:
+                    first = _problem("", error.errors(include_url=False)[0], type(base))
+                    raise ValueError(f"{where}.{first.path}: {first.message}") from None
         return self
 
     # -- derived ----------------------------------------------------------------------------
@@ -823,8 +845,8 @@ def _loc_path(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _field_info(loc: tuple[Any, ...]) -> Any:
-    model: Any = Case
+def _field_info(loc: tuple[Any, ...], root: type[BaseModel]) -> Any:
+    model: Any = root
     info = None
     for item in loc:
         if isinstance(item, int):
@@ -854,13 +876,13 @@ def _fmt_value(value: Any) -> str:
     return str(value)
 
 
-def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
+def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None = None) -> Problem:
     """Turn one pydantic error into one line: where, the value, what is accepted, a hint."""
     loc = tuple(error["loc"])
     kind = error["type"]
     path = _loc_path(loc)
     value = error.get("input")
-    info = _field_info(loc)
+    info = _field_info(loc, root or Case)
     extra = (info.json_schema_extra or {}) if info is not None else {}
     unit_name = extra.get("unit", "") if isinstance(extra, dict) else ""
     described = f" ({info.description})" if info is not None and info.description else ""
@@ -871,7 +893,7 @@ def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
         return Problem(unit, path, f"is required{described}")
     if kind == "extra_forbidden":
         parent = loc[:-1]
-        model = _model_at(parent)
+        model = _model_at(parent, root or Case)
         fields = list(model.model_fields) if model is not None else []
         close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
         where = _loc_path(parent) or "the case"
@@ -915,7 +937,7 @@ def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
         return Problem(unit, path, f"= {shown} is not a list")
     if kind in {"value_error", "assertion_error"}:
         message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if message.startswith(("segments:", "scenarios.")):
+        if message.startswith(("segments:", "scenarios.", "baseline.segments[")):
             segment_path, _, rest = message.partition(": ")
             full = f"{path}.{segment_path}" if path and not segment_path.startswith("scenarios.") else segment_path
             return Problem(unit, full, rest)
@@ -925,8 +947,8 @@ def _problem(unit: str, error: Mapping[str, Any]) -> Problem:
     return Problem(unit, path, f"= {shown}: {error.get('msg', kind)}")
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    model: Any = Case
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
+    model: Any = root
     for item in loc:
         if isinstance(item, int):
             if typing.get_origin(model) is list:
