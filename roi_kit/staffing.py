@@ -280,15 +280,31 @@ def agents_needed(
     result = np.zeros(traffic.size, dtype=np.int64)
     live = np.flatnonzero(traffic > 0)
     order = live[np.argsort(traffic[live], kind="stable")]
-    a = traffic[order]
-    k = within[order] / aht[order]
-    goal = target[order]
+    k = within / aht
+    for start in range(0, order.size, _CHUNK):
+        part = order[start : start + _CHUNK]
+        result[part] = _search_sorted(traffic[part], k[part], target[part])
+    return result.reshape(shape)
+
+
+_CHUNK = 8192  # draws searched together: small enough to stay in cache, large enough to vectorise
+
+
+def _search_sorted(a: np.ndarray, k: np.ndarray, goal: np.ndarray) -> np.ndarray:
+    """:func:`_search` for many queues at once; ``a`` (traffic > 0) must be sorted ascending.
+
+    Every queue carries its own Erlang B recursion as n steps up; the queues past their traffic
+    (a < n) are a prefix of the arrays and are the only ones checked against their target.
+    Finished queues are dropped once they are a quarter of the arrays.
+    """
+    found = np.zeros(a.size, dtype=np.int64)
+    pos = np.arange(a.size)
     b = np.ones_like(a)
     ab = np.empty_like(a)
     done = np.zeros(a.size, dtype=bool)
     n_done = 0
     n = 0
-    while n_done < a.size:
+    while pos.size:
         n += 1
         np.multiply(a, b, out=ab)
         np.divide(ab, ab + n, out=b)
@@ -300,14 +316,15 @@ def agents_needed(
         met = 1 - c * np.exp(-(n - ap) * k[:past]) >= goal[:past]
         met &= ~done[:past]
         hits = np.flatnonzero(met)
-        if hits.size:
-            result[order[hits]] = n
-            done[hits] = True
-            n_done += hits.size
-            if 4 * n_done >= a.size:  # drop finished draws once they are a quarter of the arrays
-                keep = ~done
-                order, a, b, k, goal = order[keep], a[keep], b[keep], k[keep], goal[keep]
-                ab = np.empty_like(a)
-                done = np.zeros(a.size, dtype=bool)
-                n_done = 0
-    return result.reshape(shape)
+        if not hits.size:
+            continue
+        found[pos[hits]] = n
+        done[hits] = True
+        n_done += hits.size
+        if 4 * n_done >= pos.size:
+            keep = ~done
+            pos, a, b, k, goal = pos[keep], a[keep], b[keep], k[keep], goal[keep]
+            ab = np.empty_like(a)
+            done = np.zeros(a.size, dtype=bool)
+            n_done = 0
+    return found
