@@ -22,6 +22,7 @@ them, so the kernel side stays cheap to import.
 from __future__ import annotations
 
 import copy
+import html
 import os
 import sys
 import threading
@@ -183,27 +184,73 @@ def prepare(
     )
 
 
-def _text(value: str | None) -> None:
-    """Narrative arrives as markdown (escaped by ``show_markdown``) unless it is an HTML block."""
-    from roi_kit.display import show_html, show_markdown
+def _paragraph(text: str | None, cls: str) -> None:
+    """Show one plain-text sentence (narrative returns text, not HTML) as an escaped paragraph."""
+    from roi_kit.display import show_html
 
-    if value is None:
-        return
-    text = str(value)
-    (show_html if text.lstrip().startswith("<") else show_markdown)(text)
+    if text:
+        show_html(f'<p class="{cls}">{html.escape(str(text))}</p>')
+
+
+def kpis(result: Result) -> list[tuple[str, str]]:
+    """The four figures a board reads first, formatted as the headline sentence formats them.
+
+    NPV and run-rate net benefit as compact money, risk-adjusted ROI (NPV / PV costs) as a whole
+    percentage, payback as the month during which the cumulative net turns non-negative.
+    """
+    from roi_kit import fmt
+
+    s, cur = result.summary, result.case.currency
+    run_net = s.get("run_rate_net_benefit")
+    return [
+        ("Net present value", fmt.money(s["npv"], cur)),
+        ("Risk-adjusted ROI", fmt.pct(s["roi"], 0)),
+        ("Payback", fmt.months(s.get("payback_months"), never="beyond horizon").capitalize()),
+        ("Net benefit a year, at run-rate", fmt.money(run_net, cur)),
+    ]
+
+
+def kpi_strip(result: Result) -> str:
+    """:func:`kpis` as an HTML strip of tiles (escaped)."""
+    tiles = "".join(
+        f'<div class="roi-kpi"><span class="roi-kpi__label">{html.escape(label)}</span>'
+        f'<span class="roi-kpi__value">{html.escape(value)}</span></div>'
+        for label, value in kpis(result)
+    )
+    return f'<div class="roi-kpis">{tiles}</div>'
 
 
 def _headline(ctx: ReportContext) -> None:
     from roi_kit import narrative
+    from roi_kit.display import show_html
 
-    _text(narrative.headline(ctx.result))
+    _paragraph(narrative.headline(ctx.result), "roi-headline")
+    show_html(kpi_strip(ctx.result))
 
 
 def _pillars(ctx: ReportContext) -> None:
     from roi_kit import narrative
+    from roi_kit.display import show_html
 
-    _text(narrative.pillars(ctx.result))
-    _text(narrative.what_if_stopped(ctx.result))
+    items = []
+    for sentence in narrative.pillars(ctx.result):
+        label, sep, rest = str(sentence).partition(": ")
+        if not sep:
+            label, rest = "", str(sentence)
+        items.append(
+            f'<li><span class="roi-pillar-list__label">{html.escape(label)}</span>'
+            f"<span>{html.escape(rest)}</span></li>"
+        )
+    show_html(f'<ul class="roi-pillar-list">{"".join(items)}</ul>')
+    _paragraph(narrative.what_if_stopped(ctx.result), "roi-callout")
+
+
+def _scenarios(ctx: ReportContext) -> None:
+    from roi_kit import narrative, sections
+    from roi_kit.display import show_html
+
+    _paragraph(narrative.scenario_sentence(ctx.results), "roi-lead")
+    show_html(sections.scenario_table(ctx.results))
 
 
 def _baseline(ctx: ReportContext) -> None:
@@ -250,7 +297,7 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "cost_curve": _chart("cost-curve", lambda ch, c: ch.cost_curve(c.result)),
     "waterfall": _chart("waterfall", lambda ch, c: ch.waterfall(c.result)),
     "payback_timeline": _chart("payback-timeline", lambda ch, c: ch.payback_timeline(c.results)),
-    "scenario_table": _table(lambda se, c: se.scenario_table(c.results)),
+    "scenario_table": _scenarios,
     "tornado": _chart("tornado", lambda ch, c: ch.tornado(c.sensitivity, c.result)),
     "uncertainty": _chart("npv-distribution", lambda ch, c: ch.npv_distribution(c.monte_carlo)),
     "cost_table": _table(lambda se, c: se.cost_table(c.result)),
