@@ -132,6 +132,23 @@ def batch(
         raise typer.Exit(1)
 
 
+@app.command()
+def report(
+    case: CaseArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    scenario: ScenarioOpt = "expected",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside it (chromium).")] = False,
+) -> None:
+    """Execute the report notebook for a case and write one offline board HTML (and PDF)."""
+    from roi_kit.report import render
+
+    try:
+        path = render(case, scenario=scenario, output=output, pdf=pdf)
+    except RoiKitError as error:
+        fail(error)
+    typer.echo(f"{path}" + (f"\n{path.with_suffix('.pdf')}" if pdf else ""))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="roi-kit")
 
