@@ -451,14 +451,22 @@ def _chance_title(p: float, draws: int, within: str) -> str:
 
 
 def npv_distribution(
-    mc: Any, *, currency: str = "USD", horizon_months: int | None = None, bins: int = 40
+    mc: Any,
+    result: Any = None,
+    *,
+    currency: str | None = None,
+    horizon_months: int | None = None,
+    bins: int = 40,
 ) -> go.Figure:
     """Distribution of NPV over the Monte Carlo draws, with the P10, P50 and P90 marked.
 
     The draws are binned here (numpy, ``bins`` equal-width bins) and drawn as bars: the shares of
     draws per bin sum to 1. The title gives ``mc.p_payback``, the probability of paying back within
-    the horizon.
+    the horizon (``mc.horizon_months``). Pass the expected ``result`` (or ``currency``) so money is
+    shown in the case's currency.
     """
+    currency = currency or (_currency(result) if result is not None else "USD")
+    horizon_months = horizon_months or getattr(mc, "horizon_months", None)
     npv = np.asarray(mc.npv, float)
     npv = npv[np.isfinite(npv)]
     p = mc.percentiles["npv"]
@@ -469,6 +477,9 @@ def npv_distribution(
         f"P10 {fmt.money(p['p10'], currency)}, P50 {fmt.money(p['p50'], currency)}, "
         f"P90 {fmt.money(p['p90'], currency)}"
     )
+    p_positive = getattr(mc, "p_positive_npv", None)
+    if p_positive is not None:
+        subtitle += f"; NPV positive in {fmt.pct(p_positive, 0)} of them"
     fig = _figure(title, subtitle)
     counts, edges = np.histogram(npv, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2

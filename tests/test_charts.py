@@ -47,7 +47,7 @@ def figures(result, scenarios, sens, mc):
         "waterfall": charts.waterfall(result),
         "payback": charts.payback_timeline(scenarios),
         "tornado": charts.tornado(sens, result),
-        "npv": charts.npv_distribution(mc, currency="USD", horizon_months=36),
+        "npv": charts.npv_distribution(mc, result),
         "segments": charts.segments(result),
     }
 
@@ -79,6 +79,12 @@ class TestTheme:
         assert list(wf.layout.yaxis.ticktext) == [
             fmt.money(v, "USD", trim=True) for v in wf.layout.yaxis.tickvals
         ]
+
+    def test_money_in_the_case_currency(self, example_case, mc):
+        r = evaluate(example_case.with_overrides({"currency": "EUR"}))
+        for fig in (charts.waterfall(r), charts.cost_curve(r), charts.npv_distribution(mc, r)):
+            assert all(t.lstrip("\u2212").startswith("€") for t in _ticktexts(fig) if t != "€0")
+        assert fmt.money(r.summary["npv"], "EUR") in charts.waterfall(r).layout.title.text
 
     def test_no_logo_config(self):
         assert charts.CONFIG["displaylogo"] is False
@@ -208,6 +214,8 @@ class TestNpvDistribution:
         lines = sorted(s.x0 for s in fig.layout.shapes)
         p = mc.percentiles["npv"]
         assert lines == pytest.approx(sorted([p["p10"], p["p50"], p["p90"]]))
+        assert "within 36 months" in fig.layout.title.text  # mc.horizon_months
+        assert f"P50 {fmt.money(p['p50'])}" in fig.layout.title.subtitle.text
 
     def test_title_gives_the_chance_of_payback(self):
         from types import SimpleNamespace
