@@ -239,8 +239,43 @@ def save_case(case: Case, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def _error_html() -> w.HTML:
-    return w.HTML("", layout=w.Layout(margin="0 0 0 8px"))
+class _Shared:
+    """Layout and style widgets shared by many inputs (each widget otherwise makes its own two)."""
+
+    def __init__(self) -> None:
+        self._layouts: dict[tuple[tuple[str, str], ...], w.Layout] = {}
+        self._styles: dict[tuple[type, tuple[tuple[str, str], ...]], w.Widget] = {}
+
+    def layout(self, **kw: str) -> w.Layout:
+        """A shared, never-mutated Layout (use a fresh one for anything shown and hidden)."""
+        key = tuple(sorted(kw.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**kw)
+        return self._layouts[key]
+
+    def style(self, cls: type, **kw: str) -> w.Widget:
+        key = (cls, tuple(sorted(kw.items())))
+        if key not in self._styles:
+            self._styles[key] = cls(**kw)
+        return self._styles[key]
+
+    def html(self, value: str = "", **layout: str) -> w.HTML:
+        return w.HTML(value, layout=self.layout(**layout), style=self.style(_style_class(w.HTML)))
+
+    def button(self, description: str = "", **kw: Any) -> w.Button:
+        return w.Button(description=description, layout=self.layout(width="auto"),
+                        style=self.style(_style_class(w.Button)), **kw)
+
+    def box(self, cls: type, children: list[w.Widget], **layout: str) -> w.Box:
+        return cls(children, layout=self.layout(**layout))
+
+
+def _style_class(cls: type) -> type:
+    return cls.class_traits()["style"].klass
+
+
+def _error_html(shared: _Shared) -> w.HTML:
+    return shared.html("", margin="0 0 0 8px")
 
 
 def _show(widget: w.Widget, visible: bool) -> None:
@@ -308,11 +343,11 @@ class _Leaf(_Node):
         tip = doc.description + (f" ({rng})" if rng else "")
         self.widget.description = doc.label
         self.widget.tooltip = tip
-        self.widget.style = {"description_width": LABEL_WIDTH}
-        self.unit_label = w.HTML("", layout=w.Layout(min_width="110px", margin="0 0 0 6px"))
-        self.error = _error_html()
-        self.box = w.HBox([self.widget, self.unit_label, self.error])
+        self.error = form.shared.html("", margin="0 0 0 6px")
+        self.box = form.shared.box(w.HBox, [self.widget, self.error])
         self._value: Any = None
+        self._unit_text = ""
+        self._error_text = ""
         self.relabel("USD")
         self.widget.observe(self._changed, names="value")
 
@@ -349,28 +384,36 @@ class _Leaf(_Node):
         return "yaml"
 
     def _make_widget(self, doc: Any, annotation: Any) -> w.Widget:
-        layout = w.Layout(width="440px")
+        shared = self.form.shared
+        layout = shared.layout(width="440px")
+
+        def make(cls: type, **kw: Any) -> w.Widget:
+            klass = _style_class(cls)
+            kw.setdefault("layout", layout)
+            return cls(style=shared.style(klass, description_width=LABEL_WIDTH), **kw)
+
         if self.kind == "choice":
             choices = typing.get_args(_base(_options(annotation)[0]))
-            return w.Dropdown(options=list(choices), layout=layout)
+            return make(w.Dropdown, options=list(choices))
         if self.kind == "bool":
-            return w.Checkbox(indent=False)
+            return make(w.Checkbox, indent=False)
         if self.kind == "int":
-            return w.IntText(layout=layout)
+            return make(w.IntText)
         if self.kind == "float":
-            return w.FloatText(layout=layout)
+            return make(w.FloatText)
         if self.kind == "text" and (doc.kind == "str") and self._long(doc.path):
-            return w.Textarea(layout=w.Layout(width="640px", height="56px"))
+            return make(w.Textarea, layout=shared.layout(width="640px", height="56px"))
         if self.kind == "yaml":
-            return w.Textarea(
-                layout=w.Layout(width="640px", height="64px"), placeholder="YAML, e.g. {retention.churn_rate_after: 5%}"
+            return make(
+                w.Textarea, layout=shared.layout(width="640px", height="64px"),
+                placeholder="YAML, e.g. {retention.churn_rate_after: 5%}",
             )
         placeholder = {
             "number_list": "year 1, year 2, … (or one amount for every year)",
             "optional_float": "not set",
             "optional_int": "not set",
         }.get(self.kind, "")
-        return w.Text(layout=layout, placeholder=placeholder)
+        return make(w.Text, placeholder=placeholder)
 
     def _long(self, path: str) -> bool:
         return any((getattr(m, "max_length", 0) or 0) > 200 for m in self._metadata(path))
@@ -438,7 +481,19 @@ class _Leaf(_Node):
             text = "%" + (" per " + unit.split("/", 1)[1] if "/" in unit else "")
         else:
             text = fmt.unit_label(unit, currency)
-        self.unit_label.value = f'<span style="color:#616E7C">{html.escape(text)}</span>'
+        self._unit_text = text
+        self._render()
+
+    def show_error(self, message: str) -> None:
+        self._error_text = message
+        self._render()
+
+    def _render(self) -> None:
+        unit = f'<span style="color:#616E7C;display:inline-block;min-width:110px">{html.escape(self._unit_text)}</span>'
+        error = f' <span style="color:#B42318">{_WARN} {html.escape(self._error_text)}</span>' if self._error_text else ""
+        value = unit + error
+        if self.error.value != value:
+            self.error.value = value
 
 
 def _options(annotation: Any) -> list[Any]:
@@ -484,9 +539,9 @@ def _build(form: CaseForm, path: str, info: Any) -> _Node:
     return _Leaf(form, path, annotation)
 
 
-def _title_html(text: str, description: str = "", level: int = 4) -> w.HTML:
+def _title_html(shared: _Shared, text: str, description: str = "", level: int = 4) -> w.HTML:
     sub = f' <span style="color:#616E7C;font-weight:normal">— {html.escape(description)}</span>' if description else ""
-    return w.HTML(f"<h{level} style='margin:10px 0 4px 0'>{html.escape(text)}{sub}</h{level}>")
+    return shared.html(f"<h{level} style='margin:10px 0 4px 0'>{html.escape(text)}{sub}</h{level}>")
 
 
 def _label(name: str) -> str:
@@ -505,7 +560,7 @@ class _Group(_Node):
         self.nodes: dict[str, _Node] = {
             name: _build(form, prefix + name, model.model_fields[name]) for name in names
         }
-        self.error = _error_html()
+        self.error = _error_html(form.shared)
         self.body = w.VBox([n.box for n in self.nodes.values()], layout=w.Layout(margin="0 0 0 16px"))
         name = path.rsplit(".", 1)[-1]
         heading: list[w.Widget] = []
@@ -513,17 +568,17 @@ class _Group(_Node):
         if optional:
             self.enabled = w.Checkbox(
                 value=False, description=f"{_label(name)} — {description}" if description else _label(name),
-                indent=False, layout=w.Layout(width="auto"),
+                indent=False, layout=form.shared.layout(width="auto"),
             )
             self.enabled.tooltip = "Tick to include this in the case"
             self.enabled.observe(self._toggled, names="value")
-            heading = [w.HBox([self.enabled, self.error])]
+            heading = [form.shared.box(w.HBox, [self.enabled, self.error])]
             _show(self.body, False)
         elif title and path and not name.isdigit():
-            heading = [w.HBox([_title_html(_label(name), description), self.error])]
+            heading = [form.shared.box(w.HBox, [_title_html(form.shared, _label(name), description), self.error])]
         else:
             heading = [self.error]
-        self.box = w.VBox([*heading, self.body])
+        self.box = form.shared.box(w.VBox, [*heading, self.body])
         self._starting = {n: _starting_value(model.model_fields[n]) for n in names}
 
     def children(self) -> Iterator[_Node]:
@@ -588,14 +643,15 @@ class _Items(_Node):
     def __init__(self, form: CaseForm, path: str, model: type[BaseModel], *, description: str):
         self.form, self.path, self.model = form, path, model
         self.items: list[_Group] = []
-        self.error = _error_html()
+        self.error = _error_html(form.shared)
         self.list_box = w.VBox([])
         noun = _label(path.rsplit(".", 1)[-1]).rstrip("s") if path else "item"
-        self.add_button = w.Button(description=f"Add {noun.lower()}", icon="plus", layout=w.Layout(width="auto"))
+        self.add_button = form.shared.button(f"Add {noun.lower()}", icon="plus")
         self.add_button.on_click(lambda _b: self.add())
         self.remove_buttons: list[w.Button] = []
+        self._boxes: list[w.Widget] = []
         self.box = w.VBox([
-            w.HBox([_title_html(_label(path.rsplit(".", 1)[-1]), description), self.error]),
+            w.HBox([_title_html(form.shared, _label(path.rsplit(".", 1)[-1]), description), self.error]),
             self.list_box,
             self.add_button,
         ])
@@ -607,22 +663,24 @@ class _Items(_Node):
         return [item.get() for item in self.items]
 
     def set(self, value: Any) -> None:
+        """Show ``value``'s items: the first ones reuse the item widgets already built."""
         values = list(value) if isinstance(value, list) else []
-        self.items = []
-        self.remove_buttons = []
-        boxes = []
-        for i, data in enumerate(values):
+        shared = self.form.shared
+        while len(self.items) < len(values):
+            i = len(self.items)
             item = _Group(self.form, f"{self.path}.{i}", self.model, optional=False, description="", title=False)
-            item.set(data if isinstance(data, Mapping) else {})
-            remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
+            remove = shared.button("Remove", icon="trash")
             remove.on_click(lambda _b, i=i: self.remove(i))
             self.items.append(item)
             self.remove_buttons.append(remove)
-            boxes.append(w.VBox(
-                [w.HBox([w.HTML(f"<b>{i + 1}.</b>"), remove]), item.box],
-                layout=w.Layout(border="1px solid #E4E7EB", padding="4px", margin="2px 0"),
+            self._boxes.append(shared.box(
+                w.VBox, [shared.box(w.HBox, [shared.html(f"<b>{i + 1}.</b>"), remove]), item.box],
+                border="1px solid #E4E7EB", padding="4px", margin="2px 0",
             ))
-        self.list_box.children = boxes
+        del self.items[len(values):], self.remove_buttons[len(values):], self._boxes[len(values):]
+        for item, data in zip(self.items, values, strict=True):
+            item.set(data if isinstance(data, Mapping) else {})
+        self.list_box.children = tuple(self._boxes)
         self.form.reindex()
 
     def add(self) -> None:
@@ -648,12 +706,12 @@ class _Notes(_Node):
     def __init__(self, form: CaseForm, path: str, *, description: str):
         self.form, self.path = form, path
         self.rows: list[tuple[w.Combobox, w.Text]] = []
-        self.error = _error_html()
+        self.error = _error_html(form.shared)
         self.rows_box = w.VBox([])
         self.add_button = w.Button(description="Add source note", icon="plus", layout=w.Layout(width="auto"))
         self.add_button.on_click(lambda _b: self._add_row("", ""))
         self.box = w.VBox([
-            w.HBox([_title_html(_label(path), description), self.error]),
+            w.HBox([_title_html(form.shared, _label(path), description), self.error]),
             w.HTML("<span style='color:#616E7C'>Which input (a dotted path such as "
                    "<code>baseline.cost_per_contact</code>) and where its number came from.</span>"),
             self.rows_box,
@@ -709,7 +767,7 @@ class _Scenarios(_Node):
 
     def __init__(self, form: CaseForm, path: str):
         self.form, self.path = form, path
-        self.error = _error_html()
+        self.error = _error_html(form.shared)
         self.boxes: dict[str, w.Textarea] = {}
         self.errors: dict[str, w.HTML] = {}
         rows = []
@@ -720,8 +778,8 @@ class _Scenarios(_Node):
             )
             area.observe(lambda _c: self._edited(), names="value")
             self.boxes[name] = area
-            self.errors[name] = _error_html()
-            rows.append(w.VBox([_title_html(name.capitalize(), level=4), w.HBox([area, self.errors[name]])]))
+            self.errors[name] = _error_html(form.shared)
+            rows.append(w.VBox([_title_html(form.shared, name.capitalize(), level=4), w.HBox([area, self.errors[name]])]))
         self.box = w.VBox([
             w.HTML("<span style='color:#616E7C'>Overrides by dotted path (<code>levers.deflection.rate: "
                    "8%</code>) or the shortcuts <code>scale_levers</code>, <code>scale_benefits</code>, "
@@ -800,6 +858,9 @@ class CaseForm:
         self._input_paths: list[str] | None = None
         self._stale = True
         self._on_refresh: list[Callable[[CaseForm], None]] = []
+        self.shared = _Shared()
+        #: False pauses the live figures: edits still validate, :meth:`refresh` updates them
+        self.auto_refresh = True
 
         with self.muted():
             self._build(save_to, preview_to)
@@ -987,6 +1048,8 @@ class CaseForm:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if not self.auto_refresh:
+            return
         if self.debounce <= 0:
             self.refresh()
             return
@@ -1071,7 +1134,8 @@ class CaseForm:
         self.case = case
         self.errors = {}
         self._show_errors()
-        self.refresh()
+        self._stale = True
+        self._schedule()
         self._set_status(f"Loaded {html.escape(case.unit)}.")
         return case
 
