@@ -437,6 +437,19 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     return fig
 
 
+def _share_text(p: float) -> str:
+    """A share of draws that never rounds to a false "100%" or "0%": "all", "over 99%", "37%"."""
+    if p >= 1.0:
+        return "all"
+    if p <= 0.0:
+        return "none"
+    if p > 0.99:
+        return "over 99%"
+    if p < 0.01:
+        return "under 1%"
+    return fmt.pct(p, 0)
+
+
 def _chance_title(p: float, draws: int, within: str) -> str:
     """"83% chance of paying back within 36 months", saying "every"/"no" only when it is exact."""
     if p >= 1.0:
@@ -479,7 +492,7 @@ def npv_distribution(
     )
     p_positive = getattr(mc, "p_positive_npv", None)
     if p_positive is not None:
-        subtitle += f"; NPV positive in {fmt.pct(p_positive, 0)} of them"
+        subtitle += f"; NPV positive in {_share_text(float(p_positive))} of them"
     fig = _figure(title, subtitle)
     counts, edges = np.histogram(npv, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2
