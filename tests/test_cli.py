@@ -1,0 +1,64 @@
+"""The evaluate and validate commands, as an analyst runs them."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLE
+from typer.testing import CliRunner
+
+from roi_kit import evaluate, load_case
+from roi_kit.cli import app
+
+runner = CliRunner()
+
+KEYS = {"unit", "scenario", "currency", "npv", "roi", "simple_roi", "irr", "payback_months", "pv_benefits",
+        "pv_costs", "run_rate_net_benefit", "cost_per_contact_before", "cost_per_contact_after",
+        "cost_per_resolution_before", "cost_per_resolution_after", "pillars", "annual"}
+
+
+def test_evaluate_json_contract():
+    done = runner.invoke(app, ["evaluate", str(EXAMPLE), "--scenario", "conservative", "--json"])
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.stdout)
+    assert KEYS <= set(out)
+    expected = evaluate(load_case(EXAMPLE), "conservative").summary
+    assert out["scenario"] == "conservative"
+    assert out["npv"] == expected["npv"]
+    assert out["roi"] == expected["roi"] and out["roi"] < 10  # a fraction, not a percentage
+    assert [row["period"] for row in out["annual"]][:2] == ["Initial", "Year 1"]
+    assert out["annual"][0]["costs"] > 0  # costs are positive amounts
+    assert set(out["pillars"]) == {"cost_savings", "revenue_protected", "revenue_generated", "risk_avoided"}
+
+
+def test_evaluate_never_paying_back_gives_null(tmp_path):
+    path = tmp_path / "loss.yaml"
+    path.write_text("unit: Loss\nbaseline: {contacts_per_year: 1000, cost_per_contact: 1}\n"
+                    "costs: {one_time: [{name: Big, amount: 1000000}]}\n")
+    out = json.loads(runner.invoke(app, ["evaluate", str(path), "--json"]).stdout)
+    assert out["payback_months"] is None and out["irr"] is None
+
+
+def test_evaluate_text_summary():
+    done = runner.invoke(app, ["evaluate", str(EXAMPLE)])
+    assert done.exit_code == 0
+    assert "EMEA Retail Support" in done.stdout and "NPV" in done.stdout and "Payback" in done.stdout
+
+
+def test_bad_case_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("unit: EMEA-2\nbaseline: {contacts_per_year: 1000, cost_per_contact: 1, abandon_rate: 6}\n")
+    done = runner.invoke(app, ["evaluate", str(path)])
+    assert done.exit_code == 2
+    assert done.stderr.strip() == 'error: EMEA-2: baseline.abandon_rate = 6 is not a fraction between 0 and 1 (write 0.06 or "6%")'
+
+
+def test_unknown_scenario_exit_2():
+    done = runner.invoke(app, ["evaluate", str(EXAMPLE), "--scenario", "rosy"])
+    assert done.exit_code == 2
+    assert "is not one of conservative, expected, optimistic" in done.stderr
+
+
+def test_validate_ok():
+    done = runner.invoke(app, ["validate", str(EXAMPLE)])
+    assert done.exit_code == 0 and done.stdout.strip().endswith(": ok")
