@@ -299,7 +299,9 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "payback_timeline": _chart("payback-timeline", lambda ch, c: ch.payback_timeline(c.results)),
     "scenario_table": _scenarios,
     "tornado": _chart("tornado", lambda ch, c: ch.tornado(c.sensitivity, c.result)),
-    "uncertainty": _chart("npv-distribution", lambda ch, c: ch.npv_distribution(c.monte_carlo)),
+    "uncertainty": _chart(
+        "npv-distribution", lambda ch, c: ch.npv_distribution(c.monte_carlo, c.result)
+    ),
     "cost_table": _table(lambda se, c: se.cost_table(c.result)),
     "annual_table": _table(lambda se, c: se.annual_table(c.result)),
     "measurement_plan": _table(lambda se, c: se.measurement_plan(c.case)),

@@ -19,7 +19,7 @@ import pytest
 
 from roi_kit import bundle, report
 from roi_kit.display import META_MIMETYPE
-from roi_kit.errors import ReportError
+from roi_kit.errors import ReportError, RoiKitError
 
 HERE = Path(__file__).parent
 FIXTURE = HERE / "notebooks" / "fixture_report.ipynb"
@@ -224,19 +224,104 @@ class TestBundleFallback:
 
 
 class TestAtomic:
-    def test_failing_execution_leaves_no_file_and_the_old_one_untouched(
+    def test_failing_execution_leaves_no_file(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         from roi_kit.case import EXAMPLE
 
         monkeypatch.setenv("ROI_KIT_NOTEBOOK", str(FAILING))
-        fresh, old = tmp_path / "fresh.html", tmp_path / "old.html"
-        old.write_text("previous report")
+        out = tmp_path / "reports" / "emea.html"
         with pytest.raises(
             ReportError, match=r"failed in cell \d+: RuntimeError: the report notebook broke"
         ):
-            report.render(EXAMPLE, output=fresh)
-        with pytest.raises(ReportError):
-            report.render(EXAMPLE, output=old)
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["old.html"]
-        assert old.read_text() == "previous report"
+            report.render(EXAMPLE, output=out, pdf=True)
+        assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+    def test_bad_case_fails_before_any_kernel(self, tmp_path: Path) -> None:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("unit: EMEA-2\nbaseline: {contacts_per_year: 1000, abandon_rate: 6}\n")
+        with pytest.raises(RoiKitError, match="abandon_rate"):
+            report.render(bad, output=tmp_path / "bad.html")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+# --------------------------------------------------------------------------- the reference case
+
+
+@pytest.fixture(scope="module")
+def example_html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The reference case through the cold single run (papermill → export → atomic write)."""
+    from roi_kit.case import EXAMPLE
+
+    out = tmp_path_factory.mktemp("example") / "example.html"
+    assert report.render(EXAMPLE, output=out) == out
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example_result():
+    from roi_kit.case import EXAMPLE, load_case
+    from roi_kit.engine import evaluate
+
+    return evaluate(load_case(EXAMPLE), scenario="expected")
+
+
+def kpi_tiles(page: str) -> dict[str, str]:
+    """The KPI strip as the reader sees it: label -> value."""
+    strip = page.split('<div class="roi-kpis">', 1)[1].split("</div></div>")[0] + "</div>"
+    pairs = re.findall(
+        r'roi-kpi__label">([^<]*)</span><span class="roi-kpi__value">([^<]*)</span>', strip
+    )
+    return {html.unescape(k): html.unescape(v) for k, v in pairs}
+
+
+@pytest.mark.slow
+class TestReferenceReport:
+    def test_every_chart_present_once(self, example_html: str) -> None:
+        ids = report.chart_ids(example_html)
+        # the example case has segments, so the segments chart is there too
+        expected = ["roi-chart-segments"] + [f"roi-chart-{n}" for n in report.REQUIRED_CHARTS]
+        assert sorted(ids) == sorted(expected)
+        assert example_html.count("Plotly.newPlot(") == len(expected)
+
+    def test_sections_in_order(self, example_html: str) -> None:
+        text = visible_text(example_html)
+        headings = re.findall(r"<h2[^>]*>(.*?)<a", example_html)
+        assert headings[0] == "Executive summary" and headings[-1] == "Methodology"
+        assert text.index("Executive summary") < text.index("Assumptions register")
+
+    def test_key_numbers_match_the_engine(self, example_html: str, example_result) -> None:
+        # the KPI tiles show the engine's summary formatted as the headline formats it
+        assert kpi_tiles(example_html) == dict(report.kpis(example_result))
+        headline = visible_text(example_html.split('class="roi-headline">', 1)[1].split("</p>")[0])
+        tiles = kpi_tiles(example_html)
+        for label in ("Net present value", "Risk-adjusted ROI"):
+            assert tiles[label] in headline
+        assert tiles["Payback"].lower() in headline
+
+    def test_key_numbers_match_the_snapshot(self, example_html: str) -> None:
+        # tests/snapshots/report_example.json was written by hand from `roi-kit evaluate
+        # templates/cases/example.yaml`; a change here is a change of the reference figures
+        snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+        assert kpi_tiles(example_html) == snapshot["kpis"]
+        assert snapshot["input_hash"] in visible_text(example_html)
+
+    def test_size_with_the_finance_bundle(self, example_html: str) -> None:
+        if bundle.find_bundle() is None:
+            pytest.skip("finance bundle not fetched: run scripts/fetch_plotly_bundle.py")
+        assert len(example_html.encode()) <= 1_500_000
+
+    def test_hostile_case_runs_under_papermill_with_injected_parameters(self) -> None:
+        from roi_kit.case import EXAMPLE, read_case_file
+
+        data = read_case_file(EXAMPLE)
+        data.update(unit=SCRIPT, title=IMG)
+        data["sources"] = {**data.get("sources", {}), "baseline.churn_rate": f"{SCRIPT} {IMG}"}
+        nb = report.execute(report.notebook_parameters(case=data, scenario="conservative"))
+        page = report.export_html(nb, generated_at=WHEN)
+        without_bundle = page.replace(bundle.plotlyjs(), "")
+        assert SCRIPT not in without_bundle and "<img" not in without_bundle
+        text = visible_text(page)
+        assert text.count(SCRIPT) >= 3  # cover, baseline caption, assumptions register
+        assert f"{SCRIPT} {IMG}" in text  # the source note, as text
+        assert "Scenario conservative" in text
