@@ -14,7 +14,8 @@ and with ``n`` agents (n > A)
     ASA  = C·aht / (n − A)                            (average speed of answer, seconds)
     occupancy = A / n
 
-No factorial or power of A is ever formed, so the figures stay exact for thousands of agents.
+No factorial or power of A is ever formed, so the figures stay accurate to rounding for
+thousands of agents.
 When ``n ≤ A`` the queue never empties (it grows without bound): such a count is reported as
 service level 0, probability of waiting 1, ASA infinite and occupancy 1, and never meets a target.
 With no calls (A = 0) every call is answered at once: service level 1, no waiting, occupancy 0,
@@ -81,13 +82,34 @@ def _check(name: str, value: float, ok: bool, accepted: str) -> None:
         raise ModelError(f"staffing: {name} = {value!r} is not accepted ({accepted})")
 
 
+MAX_ERLANGS = 100_000.0  # more traffic than any contact centre carries: a units slip
+
+
 def _check_queue(calls, aht_seconds, interval_seconds, answer_within_seconds) -> None:
-    _check("calls", calls, calls >= 0, "a count of calls ≥ 0")
-    _check("aht_seconds", aht_seconds, aht_seconds > 0, "seconds > 0")
-    _check("interval_seconds", interval_seconds, interval_seconds > 0, "seconds > 0")
+    finite = math.isfinite
+    _check("calls", calls, finite(calls) and calls >= 0, "a count of calls ≥ 0")
+    _check("aht_seconds", aht_seconds, finite(aht_seconds) and aht_seconds > 0, "seconds > 0")
     _check(
-        "answer_within_seconds", answer_within_seconds, answer_within_seconds >= 0, "seconds ≥ 0"
+        "interval_seconds",
+        interval_seconds,
+        finite(interval_seconds) and interval_seconds > 0,
+        "seconds > 0",
     )
+    _check(
+        "answer_within_seconds",
+        answer_within_seconds,
+        finite(answer_within_seconds) and answer_within_seconds >= 0,
+        "seconds ≥ 0",
+    )
+    _check_traffic(calls * aht_seconds / interval_seconds, calls)
+
+
+def _check_traffic(traffic: float, calls: float, where: str = "") -> None:
+    if traffic > MAX_ERLANGS:
+        raise ModelError(
+            f"staffing: calls{where} = {calls!r} make {traffic:,.0f} Erlangs of traffic, above the "
+            f"{MAX_ERLANGS:,.0f} accepted (are these calls per year rather than per interval?)"
+        )
 
 
 def _check_target(target_service_level) -> None:
@@ -258,10 +280,10 @@ def agents_needed(
     shape = arrays[0].shape
     calls_, aht, interval, target, within = (x.ravel() for x in arrays)
     for name, x, ok, accepted in (
-        ("calls", calls_, calls_ >= 0, "a count of calls ≥ 0"),
-        ("aht_seconds", aht, aht > 0, "seconds > 0"),
-        ("interval_seconds", interval, interval > 0, "seconds > 0"),
-        ("answer_within_seconds", within, within >= 0, "seconds ≥ 0"),
+        ("calls", calls_, np.isfinite(calls_) & (calls_ >= 0), "a count of calls ≥ 0"),
+        ("aht_seconds", aht, np.isfinite(aht) & (aht > 0), "seconds > 0"),
+        ("interval_seconds", interval, np.isfinite(interval) & (interval > 0), "seconds > 0"),
+        ("answer_within_seconds", within, np.isfinite(within) & (within >= 0), "seconds ≥ 0"),
         (
             "target_service_level",
             target,
@@ -277,6 +299,11 @@ def agents_needed(
             )
 
     traffic = calls_ * aht / interval
+    if traffic.size and traffic.max() > MAX_ERLANGS:
+        worst = int(np.argmax(traffic))
+        _check_traffic(
+            float(traffic[worst]), float(calls_[worst]), f"[{worst}]" if traffic.size > 1 else ""
+        )
     result = np.zeros(traffic.size, dtype=np.int64)
     live = np.flatnonzero(traffic > 0)
     order = live[np.argsort(traffic[live], kind="stable")]

@@ -213,6 +213,9 @@ class TestAgentsFor:
             ({"shrinkage": 1}, "shrinkage"),
             ({"shrinkage": -0.1}, "shrinkage"),
             ({"calls": "many"}, "calls"),
+            ({"calls": float("inf")}, "calls"),
+            ({"calls": 5_000_000}, "calls"),  # 500,000 Erlangs: calls per year, not per interval
+            ({"answer_within_seconds": float("inf")}, "answer_within_seconds"),
         ],
     )
     def test_invalid_inputs(self, kwargs, name):
@@ -291,6 +294,7 @@ class TestAgentsNeeded:
             ((100, 180, 1800, 1.2, 20), "target_service_level = "),
             ((100, 180, 0, 0.8, 20), "interval_seconds = "),
             ((100, 180, 1800, 0.8, -1), "answer_within_seconds = "),
+            ((np.array([1.0, 2e6]), 1800, 1800, 0.8, 20), r"calls\[1\] = .* per year"),
         ],
     )
     def test_invalid_inputs(self, args, needle):
