@@ -100,6 +100,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _num(value: Any) -> float:
+    """A float, with NULL / NaN (an empty group) read as 0."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -111,22 +116,22 @@ def _plain(value: Any) -> Any:
 
 
 def _rate_tables(con: duckdb.DuckDBPyConnection, rates: Rates) -> None:
-    """Register the small rate tables that the contacts are joined to."""
-    frames = {
-        "agent_rates": pd.DataFrame(list(rates.hourly_cost_by_agent.items()), columns=["agent_id", "rate"]),
-        "team_rates": pd.DataFrame(list(rates.hourly_cost_by_team.items()), columns=["team", "rate"]),
-        "tech_rates": pd.DataFrame(
-            [(c, t.per_minute, t.per_contact) for c, t in rates.technology.items()],
-            columns=["channel", "per_minute", "per_contact"]),
-        "std_rates": pd.DataFrame(
-            [(k, s.handle_seconds, s.cost_per_contact) for k, s in rates.standards.items()],
-            columns=["contact_type", "handle_seconds", "cost_per_contact"]),
-    }
-    for name, frame in frames.items():
-        if frame.empty:  # keep the column types for an empty join
-            frame = frame.astype({c: ("object" if i == 0 else "float64") for i, c in enumerate(frame.columns)})
-        con.register(f"{name}_df", frame)
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_df")
+    """Create the small rate tables that the contacts are joined to."""
+    from roi_kit.costing.load import sql_str
+
+    def table(name: str, columns: str, rows: list[tuple]) -> None:
+        con.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
+        if rows:
+            values = ", ".join("(" + ", ".join("NULL" if v is None else sql_str(v) if isinstance(v, str)
+                                               else repr(float(v)) for v in row) + ")" for row in rows)
+            con.execute(f"INSERT INTO {name} VALUES {values}")
+
+    table("agent_rates", "agent_id VARCHAR, rate DOUBLE", list(rates.hourly_cost_by_agent.items()))
+    table("team_rates", "team VARCHAR, rate DOUBLE", list(rates.hourly_cost_by_team.items()))
+    table("tech_rates", "channel VARCHAR, per_minute DOUBLE, per_contact DOUBLE",
+          [(c, t.per_minute, t.per_contact) for c, t in rates.technology.items()])
+    table("std_rates", "contact_type VARCHAR, handle_seconds DOUBLE, cost_per_contact DOUBLE",
+          [(k, v.handle_seconds, v.cost_per_contact) for k, v in rates.standards.items()])
 
 
 def _contacts_sql(rates: Rates) -> str:
@@ -425,22 +430,22 @@ def _assemble(con, source, rates, quality, path) -> CostingResult:
         "annualisation_factor": factor,
         "contacts_handled": handled,
         "contacts_abandoned": int(total["contacts_abandoned"]),
-        "abandon_rate": float(total["abandon_rate"]),
+        "abandon_rate": _num(total["abandon_rate"]),
         "aht_seconds": _plain(total["aht_seconds"]),
         "acw_seconds": _plain(total["acw_seconds"]),
-        "total_cost": float(total["total_cost"] or 0.0),
-        "labour_cost": float(total["labour_cost"] or 0.0),
-        "technology_cost": float(total["technology_cost"] or 0.0),
-        "overhead_cost": float(total["overhead_cost"] or 0.0),
+        "total_cost": _num(total["total_cost"]),
+        "labour_cost": _num(total["labour_cost"]),
+        "technology_cost": _num(total["technology_cost"]),
+        "overhead_cost": _num(total["overhead_cost"]),
         "cost_per_contact": _plain(total["cost_per_contact"]),
         "cost_p50": _plain(total["cost_p50"]),
         "cost_p90": _plain(total["cost_p90"]),
         "top_decile_cost_share": _plain(total["top_decile_cost_share"]),
         "repeats": int(total["repeats"]),
-        "repeat_rate": float(total["repeat_rate"]),
+        "repeat_rate": _num(total["repeat_rate"]),
         "repeat_window_days": rates.repeat_window_days,
         "unidentified_contacts": int(total["unidentified_contacts"]),
-        "resolutions": float(total["resolutions"]),
+        "resolutions": _num(total["resolutions"]),
         "cost_per_resolution": _plain(total["cost_per_resolution"]),
         "engagement_share": _plain(total["engagement_share"]),
         "standard_cost": float(eff["standard_cost"].sum()),
