@@ -57,7 +57,6 @@ from roi_kit.case import (
     EXAMPLE,
     SCENARIOS,
     Case,
-    _parse_rate,
     _unwrap,
     field_doc,
     load_case,
@@ -127,7 +126,7 @@ def _parse_number(text: str, percent: bool = False) -> Any:
     try:
         return float(cleaned)
     except ValueError:
-        return _parse_rate(text)  # "14%" in a non-rate box reaches the model as 0.14 (or as typed)
+        return text  # as typed: the model says what it accepts
 
 
 def _parse_number_list(text: str) -> Any:
@@ -594,8 +593,9 @@ class _Group(_Node):
             with self.form.muted():
                 self.enabled.value = value is not None
             _show(self.body, value is not None)
-            if value is None:
-                return  # the fields keep what they had: ticking the box again restores it
+            if value is None:  # a case without it: ticking the box starts from the defaults
+                self.fill_defaults()
+                return
         data = value if isinstance(value, Mapping) else {}
         for name, node in self.nodes.items():
             node.set(data.get(name, self._starting[name]))
@@ -611,13 +611,7 @@ class _Group(_Node):
         _show(self.body, bool(change["new"]))
         if self.form.is_muted:
             return
-        if change["new"] and not self._touched():
-            with self.form.muted():
-                self.fill_defaults()
-        self.form.changed(self)
-
-    def _touched(self) -> bool:
-        return any(isinstance(n, _Leaf) and n.get() is not None for n in self.nodes.values())
+        self.form.changed(self)  # unticked, the fields keep their values: ticking again restores them
 
 
 def _starting_value(info: Any) -> Any:
