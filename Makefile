@@ -27,9 +27,10 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium; browser tests will be skipped"; }
 
-## demo: evaluate the embedded sample cases and write reports/
+## demo: a board report per sample business unit and the portfolio page, in reports/demo/
 demo: setup
-	@for f in templates/cases/*.yaml; do $(BIN)/roi-kit evaluate "$$f"; echo; done
+	$(BIN)/roi-kit batch templates/units/demo -o reports/demo
+	@echo "Portfolio: reports/demo/index.html"
 
 ## test: the whole suite, notebooks included
 test: setup browser
