@@ -472,16 +472,25 @@ def render(
 def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str]) -> Path:
     """Print a report to PDF through headless chromium (landscape A4, page numbers, charts whole).
 
-    Network is blocked: the page must draw from the file alone. Written atomically.
+    Page numbers and the page size come from the board stylesheet's ``@page`` rules. Network is
+    blocked: the page must draw from the file alone. Written atomically. Runs in a worker
+    thread, so it also works where an event loop is running (a notebook, another playwright).
     """
-    from roi_kit._io import atomic_path
+    from concurrent.futures import ThreadPoolExecutor
 
     source = Path(html_path).resolve()
     if not Path(CHROMIUM).exists():
         raise ReportError(
             f"--pdf needs chromium at {CHROMIUM} (apt-get install chromium, or set ROI_KIT_CHROMIUM)"
         )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_pdf, source, Path(pdf_path)).result()
+
+
+def _print_pdf(source: Path, pdf_path: Path) -> Path:
     from playwright.sync_api import sync_playwright
+
+    from roi_kit._io import atomic_path
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
@@ -505,7 +514,7 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
                 )
         finally:
             browser.close()
-    return Path(pdf_path)
+    return pdf_path
 
 
 def wait_for_charts(page: Any, timeout_ms: float = 15_000) -> None:
