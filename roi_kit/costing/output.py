@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
 from roi_kit._io import atomic_path, csv_safe, write_atomic
 from roi_kit.costing.tables import CostingResult
 from roi_kit.errors import CostingError
@@ -25,8 +27,8 @@ def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> lis
     for name, frame in result.tables.items():
         safe = frame.copy()
         for col in safe.columns:
-            if safe[col].dtype == object:
-                safe[col] = safe[col].map(csv_safe)
+            if not is_numeric_dtype(safe[col]) and not is_bool_dtype(safe[col]):
+                safe[col] = safe[col].astype(object).map(csv_safe)
         with atomic_path(out / f"{name}.csv") as tmp:
             safe.to_csv(tmp, index=False)
         written.append(out / f"{name}.csv")
