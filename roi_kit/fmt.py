@@ -148,16 +148,17 @@ def money_exact(x: float | None, currency: str = "USD") -> str:
 
 
 def money_unit(x: float | None, currency: str = "USD") -> str:
-    """Money at the precision its size deserves: cents below 1,000 (a unit price), whole units above.
+    """Money at the precision its value carries: cents only for a fractional amount below 1,000.
 
-    >>> money_unit(4.8), money_unit(450000)
-    ('$4.80', '$450,000')
+    >>> money_unit(4.8), money_unit(38), money_unit(450000), money_unit(1234.56)
+    ('$4.80', '$38', '$450,000', '$1,235')
     """
     if is_missing(x):
         return DASH
-    if abs(float(x)) < 1000:
-        return money_exact(x, currency)
-    return money(x, currency, compact=False)
+    v = float(x)
+    if abs(v) < 1000 and abs(v - round(v)) >= 0.005:
+        return money_exact(v, currency)
+    return money(v, currency, compact=False)
 
 
 def pct(x: float | None, digits: int = 1, *, signed: bool = False) -> str:
@@ -241,8 +242,8 @@ def horizon(n_months: float | int) -> str:
 def value(x: object, unit: str = "", currency: str = "USD") -> str:
     """An input value formatted by its unit (the assumptions register and tornado labels).
 
-    Units as in ``roi_kit.case.field_doc``: ``money`` and ``money/…`` (cents below 1,000, whole
-    units above: ``$4.80``, ``$450,000``), ``rate`` and ``rate/…`` (percent with the decimals the
+    Units as in ``roi_kit.case.field_doc``: ``money`` and ``money/…`` (:func:`money_unit`:
+    ``$4.80``, ``$38``, ``$450,000``), ``month`` (a month index: ``month 0``), ``rate`` and ``rate/…`` (percent with the decimals the
     value needs: ``12.5%``, ``6.25%``), ``seconds…`` (``30 s``), ``hours…`` (``3,100 h``),
     ``months`` (``6 months``), ``text``; anything else is a count (``1,200,000``). Lists are
     formatted element-wise and joined; booleans read yes/no.
@@ -267,6 +268,8 @@ def value(x: object, unit: str = "", currency: str = "USD") -> str:
         return f"{number(v, _digits(v))} h"
     if u.startswith("months"):
         return f"{number(v, _digits(v))} month{'' if v == 1 else 's'}"
+    if u == "month":  # a month index: 0 is the initial investment, 1 the first month
+        return f"month {number(v, _digits(v))}"
     return number(v, _digits(v))
 
 
@@ -276,7 +279,7 @@ def unit_label(unit: str, currency: str = "USD") -> str:
     >>> unit_label("money/customer/year", "EUR"), unit_label("rate"), unit_label("contacts/year")
     ('EUR per customer per year', '%', 'contacts per year')
     """
-    if not unit or unit == "text":
+    if not unit or unit in {"text", "choice", "month"}:
         return ""
     head, *rest = unit.split("/")
     words = {"money": currency, "rate": "%", "seconds": "seconds", "hours": "hours"}.get(head, head)

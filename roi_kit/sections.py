@@ -47,10 +47,13 @@ class Cell:
     negative: bool = False
     cls: str = ""
     html_text: str | None = None  # already-escaped markup, built here from escaped parts only
+    colspan: int = 1
 
     def render(self, tag: str = "td") -> str:
         classes = " ".join(c for c in ("num" if self.num else "", "neg" if self.negative else "", self.cls) if c)
         attr = f' class="{classes}"' if classes else ""
+        if self.colspan > 1:
+            attr += f' colspan="{int(self.colspan)}"'
         body = self.html_text if self.html_text is not None else esc(self.text)
         return f"<{tag}{attr}>{body}</{tag}>"
 
@@ -235,20 +238,43 @@ def measurement_plan(case: Any) -> str:
     )
 
 
+def _group_title(group: str, names: Mapping[str, str]) -> str:
+    """"levers.risk.0" → "Levers · Risk · Mis-disclosure fine" (a list item by its name)."""
+    if not group:
+        return "Case"
+    parts = group.split(".")
+    words = []
+    for i, part in enumerate(parts):
+        if part.isdigit():
+            words.append(names.get(".".join(parts[: i + 1]), f"item {int(part) + 1}"))
+        else:
+            words.append(part.replace("_", " ").capitalize())
+    return " · ".join(words)
+
+
 def assumptions_register(case: Any) -> str:
-    """Every input of the case: label (and dotted path), value in its unit, unit, and source note."""
+    """Every input of the case: label (and dotted path), value in its unit, unit, and source note.
+
+    Inputs are grouped under a heading row (``class="group"``) per model and list item, e.g.
+    "Levers · Risk · Mis-disclosure fine"; every input keeps its own row.
+    """
     from roi_kit.case import iter_inputs
 
     cur = _cur(case)
+    inputs = iter_inputs(case)
+    names = {r.path.rsplit(".", 1)[0]: str(r.value) for r in inputs if r.path.endswith(".name")}
     rows: list[tuple[str, list[Cell | str]]] = []
-    for row in iter_inputs(case):
-        label = (
-            f"{esc(row.label)}<br><code class=\"note\">{esc(row.path)}</code>"
-        )
-        value = fmt.value(row.value, row.unit, cur)
+    group = None
+    for row in inputs:
+        here = row.path.rsplit(".", 1)[0] if "." in row.path else ""
+        if here != group:
+            group = here
+            rows.append(("group", [Cell(_group_title(here, names), colspan=4)]))
+        label = f'{esc(row.label)}<br><code class="note">{esc(row.path)}</code>'
+        shown = PILLAR_LABELS.get(row.value, row.value) if isinstance(row.value, str) else row.value
         rows.append(("", [
             Cell(row.label, html_text=label),
-            Cell(value, num=not isinstance(row.value, str)),
+            Cell(fmt.value(shown, row.unit, cur), num=not isinstance(row.value, str)),
             fmt.unit_label(row.unit, cur),
             Cell(row.source or "—", cls="" if row.source else "note"),
         ]))

@@ -147,9 +147,9 @@ class TestValueByUnit:
         ("x", "unit", "expected"),
         [
             (4.8, "money/contact", "$4.80"),
-            (38, "money/hour", "$38.00"),
+            (38, "money/hour", "$38"),
             (450_000, "money", "$450,000"),
-            (620, "money", "$620.00"),
+            (620, "money", "$620"),
             (0.14, "rate", "14.0%"),
             (0.125, "rate", "12.5%"),
             (0.0625, "rate", "6.25%"),
@@ -166,6 +166,9 @@ class TestValueByUnit:
             (4380, "hours/year", "4,380 h"),
             (1_200_000, "contacts/year", "1,200,000"),
             (310.5, "agents", "310.5"),
+            (0.2, "money/contact", "$0.20"),
+            (1234.56, "money", "$1,235"),
+            (0, "month", "month 0"),
         ],
     )
     def test_value(self, x, unit, expected):
@@ -174,7 +177,7 @@ class TestValueByUnit:
     def test_unit_labels(self):
         assert fmt.unit_label("money/contact", "GBP") == "GBP per contact"
         assert fmt.unit_label("rate/year") == "% per year"
-        assert fmt.unit_label("text") == ""
+        assert fmt.unit_label("text") == "" and fmt.unit_label("choice") == ""
 
     def test_value_in_the_case_currency(self):
         assert fmt.value(4.8, "money/contact", "EUR") == "€4.80"

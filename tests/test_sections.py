@@ -133,6 +133,9 @@ class TestTables:
             assert f"<code class=\"note\">{html.escape(row.path)}</code>" in frag
         assert "FY25 finance allocation, cost centre 4410" in frag
         assert "$4.80" in frag and "USD per contact" in frag
+        # list items are grouped under their own name; pillar keys read as labels
+        assert '<tr class="group"><th scope="row" colspan="4">Levers · Risk · Mis-disclosure fine</th></tr>' in frag
+        assert "<td>cost_savings</td>" not in frag and ">Cost savings<" in frag
 
     def test_measurement_plan(self, example_case):
         rows = _rows(sections.measurement_plan(example_case))
