@@ -48,6 +48,7 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None,
     if temp_directory:
         con.execute(f"SET temp_directory = {sql_str(temp_directory)}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
