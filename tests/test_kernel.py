@@ -1,0 +1,118 @@
+"""The warm engine: papermill on one kept kernel, clean between notebooks, same HTML as a cold run."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from roi_kit.kernel import WarmKernel, notebook_imports
+
+STAND_IN = Path(__file__).parent / "notebooks" / "stand_in.ipynb"
+EXAMPLE = Path(__file__).resolve().parent.parent / "templates" / "cases" / "example.yaml"
+
+
+def _nb(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+@pytest.mark.parametrize(
+    ("sources", "expected"),
+    [
+        (["import json\nimport plotly.graph_objects as go"], ("json", "plotly.graph_objects")),
+        (["from roi_kit import report"], ("roi_kit", "roi_kit.report")),
+        (["%matplotlib inline\nimport numpy as np"], ("numpy",)),
+        (["from . import local"], ()),
+        (["def broken(:"], ()),
+        (["import a", "import b\nimport a"], ("a", "b")),
+    ],
+)
+def test_notebook_imports(sources, expected):
+    assert notebook_imports(_nb(*sources)) == expected
+
+
+def _stream(nb: nbformat.NotebookNode) -> str:
+    return "".join(
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.output_type == "stream"
+    )
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    with WarmKernel(cwd=STAND_IN.parent, preload=("plotly.graph_objects",)) as warm:
+        yield warm
+
+
+def test_kept_kernel_is_clean_between_notebooks(kernel):
+    fds = []
+    for i in range(4):
+        nb = kernel.execute(STAND_IN, {"case": {"unit": f"u{i}", "value": i}})
+        # the previous notebook's names are gone and the counter starts again at 1
+        assert "leaked: []" in _stream(nb)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))
+        assert f"u{i} (expected)" in str(nb.cells)
+        fds.append(len(os.listdir(f"/proc/{os.getpid()}/fd")))
+    assert fds[-1] == fds[1]  # one client for every run: no descriptor leak
+
+
+def test_failing_notebook_raises_with_marked_notebook_and_kernel_goes_on(kernel):
+    with pytest.raises(PapermillExecutionError) as info:
+        kernel.execute(STAND_IN, {"case": {"unit": "bad", "fail": True}})
+    assert info.value.ename == "ValueError" and "stand-in failure for bad" in info.value.evalue
+    marked = info.value.notebook
+    assert any("papermill-error-cell" in "".join(c.source) for c in marked.cells)
+    nb = kernel.execute(STAND_IN, {"case": {"unit": "after"}})
+    assert "leaked: []" in _stream(nb)
+
+
+_VOLATILE = [
+    re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC"),  # generated at
+    re.compile(
+        r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|"
+        r"October|November|December) \d{4}\b"
+    ),  # cover date
+]
+
+
+def _masked(text: str, keep_ids: set[str]) -> str:
+    """Timestamps masked, and the random id papermill gives its injected parameters cell
+    (two cold runs differ there too); the notebook's own cell ids are compared."""
+    for pattern in _VOLATILE:
+        text = pattern.sub("<time>", text)
+    return re.sub(
+        r'cell-id=([0-9a-f-]+)"',
+        lambda m: m.group(0) if m.group(1) in keep_ids else 'cell-id=<injected>"',
+        text,
+    )
+
+
+@pytest.mark.slow
+def test_warm_html_equals_cold_render_for_two_units_back_to_back(tmp_path):
+    from roi_kit import load_case
+    from roi_kit.report import export_html, notebook_parameters, notebook_path, render
+
+    base = load_case(EXAMPLE)
+    cases = [
+        base.with_overrides({"levers.deflection.rate": "12%"}, unit="North <Retail>"),
+        base.with_overrides({"baseline.contacts_per_year": 800_000}, unit="South & Co"),
+    ]
+    when = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    warm_html = []
+    with WarmKernel(cwd=notebook_path().parent, preload=("roi_kit.report",)) as warm:
+        for case in cases:
+            params = notebook_parameters(case=case.model_dump(mode="json"), scenario="expected")
+            warm_html.append(export_html(warm.execute(notebook_path(), params), generated_at=when))
+    assert warm_html[0] != warm_html[1]
+    ids = {c.get("id") for c in nbformat.read(notebook_path(), as_version=4).cells}
+    for case, html_text in zip(cases, warm_html, strict=True):
+        cold = render(case, scenario="expected", output=tmp_path / "cold.html").read_text()
+        assert _masked(html_text, ids) == _masked(cold, ids)
