@@ -101,7 +101,7 @@ def _register_template() -> None:
             xaxis=dict(axis, showgrid=False, showline=True),
             yaxis=axis,
             legend=dict(
-                orientation="h", x=0, xanchor="left", y=-0.14, yanchor="top", traceorder="normal",
+                orientation="h", x=1, xanchor="right", y=1.01, yanchor="bottom", traceorder="normal",
                 font=dict(size=12, color=MUTED), bgcolor="rgba(0,0,0,0)",
             ),
             hoverlabel=dict(font=dict(family=FONT, size=12), bgcolor="white"),
@@ -192,9 +192,11 @@ def _horizon(result: Any) -> int:
 def cost_curve(result: Any) -> go.Figure:
     """Monthly operating cost without and with the change, the gap between them shaded.
 
-    Plots ``result.monthly.operating_cost_before`` and ``operating_cost_after`` for months
-    1..H (month 0 is the initial investment, not an operating month). The title states the
-    run-rate reduction over the final twelve months: 1 − Σ after / Σ before.
+    Plots ``result.monthly.operating_cost_before`` and ``operating_cost_after`` (which includes
+    the programme's running costs) for months 1..H; month 0 is the initial investment, not an
+    operating month. Where "with" is below "without" the gap is shaded as a saving, where it is
+    above (typically while adoption ramps up) as an extra cost. The title states the run-rate
+    change over the final twelve months: 1 − Σ after / Σ before.
     """
     cur = _currency(result)
     m = result.monthly
@@ -209,27 +211,34 @@ def cost_curve(result: Any) -> go.Figure:
     else:
         title = f"Operating cost {fmt.pct(-change, 0)} higher at full run-rate"
     subtitle = (
-        f"Monthly operating cost without and with the change; the shaded gap is "
-        f"{fmt.money(abs(gap_year), cur)} over the final 12 months"
+        f"Monthly operating cost without and with the change, its running costs included; "
+        f"{fmt.money(abs(gap_year), cur)} {'saved' if gap_year >= 0 else 'added'} over the final 12 months"
     )
     fig = _figure(title, subtitle)
     months = m["month"].to_numpy(int)
     hover = "Month %{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
+    area = dict(x=months, mode="lines", line=dict(width=0), hoverinfo="skip")
     fig.add_trace(go.Scatter(
         x=months, y=before, name="Without the change", mode="lines",
         line=dict(color=MUTED, width=2, dash="dash"),
         customdata=[fmt.money(v, cur) for v in before], hovertemplate=hover,
     ))
     fig.add_trace(go.Scatter(
+        y=np.minimum(before, after), name="Saving", fill="tonexty",
+        fillcolor="rgba(0, 158, 115, 0.18)", showlegend=bool((after < before).any()), **area,
+    ))
+    fig.add_trace(go.Scatter(y=before, name="base", showlegend=False, **area))
+    fig.add_trace(go.Scatter(
+        y=np.maximum(before, after), name="Extra cost", fill="tonexty",
+        fillcolor="rgba(213, 94, 0, 0.18)", showlegend=bool((after > before).any()), **area,
+    ))
+    fig.add_trace(go.Scatter(
         x=months, y=after, name="With the change", mode="lines",
         line=dict(color=OKABE_ITO["blue"], width=3),
-        fill="tonexty", fillcolor="rgba(0, 158, 115, 0.16)",
         customdata=[fmt.money(v, cur) for v in after], hovertemplate=hover,
     ))
-    lo = min(before.min(), after.min())
     hi = max(before.max(), after.max())
-    pad = hi * 0.1
-    ticks = nice_ticks(min(0.0, lo), hi + pad * 0.3)
+    ticks = nice_ticks(min(0.0, before.min(), after.min()), hi * 1.03)
     fig.update_layout(
         xaxis=_month_axis(int(months.max())),
         yaxis=dict(
@@ -353,7 +362,6 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     fig.update_layout(
         xaxis=_month_axis(horizon),
         yaxis=_money_axis(ys, cur, title=dict(text=f"Cumulative net ({cur})"), zeroline=True),
-        legend=dict(y=-0.16),
     )
     return fig
 
@@ -427,6 +435,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     )
     fig.update_layout(
         barmode="overlay",
+        legend=dict(x=0, xanchor="left", y=-0.08, yanchor="top"),
         xaxis=dict(
             tickmode="array", tickvals=ticks, ticktext=[fmt.money(t, cur, trim=True) for t in ticks],
             range=[ticks[0], ticks[-1]], showgrid=True, showline=False, zeroline=True,
@@ -529,7 +538,7 @@ def segments(result: Any) -> go.Figure | None:
     Bars come from ``result.segments`` (annual run-rate at full adoption, risk-adjusted). The title
     names the segment whose share of the benefit most exceeds its share of contacts.
     """
-    seg = getattr(result, "segments", None)
+    seg = result.segments  # not getattr: it would hide an error raised inside the property
     if seg is None or len(seg) == 0:
         return None
     cur = _currency(result)

@@ -129,12 +129,19 @@ class TestWaterfall:
 
 class TestCostCurve:
     def test_curves_are_the_monthly_columns(self, figures, result):
-        before, after = figures["cost_curve"].data
+        traces = {t.name: t for t in figures["cost_curve"].data}
+        before, after = traces["Without the change"], traces["With the change"]
         m = result.monthly[result.monthly["month"] >= 1]
-        np.testing.assert_array_equal(before.y, m["operating_cost_before"].to_numpy(float))
-        np.testing.assert_array_equal(after.y, m["operating_cost_after"].to_numpy(float))
+        b = m["operating_cost_before"].to_numpy(float)
+        a = m["operating_cost_after"].to_numpy(float)
+        np.testing.assert_array_equal(before.y, b)
+        np.testing.assert_array_equal(after.y, a)
         np.testing.assert_array_equal(after.x, m["month"].to_numpy(int))
-        assert after.fill == "tonexty"  # the gap is shaded between the curves
+        # the gap is shaded between the curves: saving below "without", extra cost above it
+        assert traces["Saving"].fill == "tonexty" and traces["Extra cost"].fill == "tonexty"
+        np.testing.assert_array_equal(traces["Saving"].y, np.minimum(b, a))
+        np.testing.assert_array_equal(traces["Extra cost"].y, np.maximum(b, a))
+        assert traces["Extra cost"].showlegend == bool((a > b).any())
 
     def test_title_states_the_run_rate_reduction(self, figures, result):
         m = result.monthly.tail(12)
