@@ -13,6 +13,7 @@ risk-adjusted figures the engine reports.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,14 +72,17 @@ def headline(result: Any) -> str:
         )
     if npv < 0 and run_net is not None and run_net >= 0:
         run_rate = f", although at full run-rate it nets {fmt.money(run_net, cur)} a year after running costs"
+    has_roi = not fmt.is_missing(roi) and math.isfinite(float(roi))  # undefined without costs
     if npv >= 0:
+        roi_clause = f" — a {roi_t} risk-adjusted ROI —" if has_roi else ","
         return (
-            f"{who} returns a net present value of {npv_t} over {horizon} months — "
-            f"a {roi_t} risk-adjusted ROI — {payback}{run_rate}."
+            f"{who} returns a net present value of {npv_t} over {horizon} months"
+            f"{roi_clause} {payback}{run_rate}."
         )
+    roi_clause = f" (a {roi_t} risk-adjusted ROI)" if has_roi else ""
     return (
-        f"{who} does not pay for itself: its net present value over {horizon} months is {npv_t} "
-        f"(a {roi_t} risk-adjusted ROI); it {payback}{run_rate}."
+        f"{who} does not pay for itself: its net present value over {horizon} months is {npv_t}"
+        f"{roi_clause}; it {payback}{run_rate}."
     )
 
 

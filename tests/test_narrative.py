@@ -111,3 +111,12 @@ class TestOtherSentences:
 
         r = evaluate(load_case(data))
         assert "<script>alert(1)</script>" in narrative.pillars(r)[-1]
+
+
+def test_headline_without_a_defined_roi(result):
+    """No costs at all: ROI = NPV / PV(costs) is undefined, so the sentence leaves it out."""
+    from dataclasses import replace
+
+    summary = {**result.summary, "roi": None}
+    text = narrative.headline(replace(result, summary=summary))
+    assert "ROI" not in text and fmt.money(result.summary["npv"]) in text
