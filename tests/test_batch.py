@@ -17,6 +17,7 @@ import yaml
 from typer.testing import CliRunner
 
 from roi_kit.batch import Unit, plan, read_units, run_batch, write_summary
+from roi_kit.case import read_case_file
 from roi_kit.cli import app
 from roi_kit.errors import BatchError
 
@@ -26,7 +27,7 @@ NOTEBOOK = ROOT / "notebooks" / "roi_case.ipynb"
 
 
 def _case(unit: str, **changes) -> dict:
-    data = yaml.safe_load(EXAMPLE.read_text())
+    data = read_case_file(EXAMPLE)
     data["unit"] = unit
     for path, value in changes.items():
         node = data

@@ -1,0 +1,124 @@
+"""Batch throughput: `roi-kit batch` against the naive shell loop, same units, same run.
+
+    .venv/bin/python bench/bench_batch.py            # 24 units
+    .venv/bin/python bench/bench_batch.py --units 6  # quicker
+
+The naive way runs, per unit, the `papermill` command line on notebooks/roi_case.ipynb and then
+`jupyter nbconvert --to html` (the .venv's executables, one after the other). `roi-kit batch`
+runs the same units with `--workers` local workers (default 2, the machine's cores), cold: the
+command's own start-up, worker spawn and kernel start are inside the measured time, and
+`--force` makes it redo every unit. Prints reports/minute for both and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "roi_case.ipynb"
+EXAMPLE = ROOT / "templates" / "cases" / "example.yaml"
+
+
+def make_units(folder: Path, n: int) -> list[Path]:
+    """``n`` valid cases: the reference case with a different unit name and deflection rate."""
+    from roi_kit.case import read_case_file
+
+    base = read_case_file(EXAMPLE)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        data = {**base, "unit": f"Unit {i + 1:02d}"}
+        data["levers"] = {**base["levers"], "deflection": {**base["levers"]["deflection"]}}
+        data["levers"]["deflection"]["rate"] = round(0.06 + 0.005 * i, 4)
+        path = folder / f"unit-{i + 1:02d}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        paths.append(path)
+    return paths
+
+
+def naive(units: list[Path], work: Path) -> float:
+    """Seconds for the shell loop: papermill, then nbconvert, per unit."""
+    work.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for unit in units:
+        executed = work / f"{unit.stem}.ipynb"
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(executed),
+                "-p",
+                "case_path",
+                str(unit),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(executed)],
+            check=True,
+            capture_output=True,
+        )
+    return time.perf_counter() - start
+
+
+def batch(folder: Path, out: Path, workers: int) -> float:
+    """Seconds for one cold `roi-kit batch` command over the folder."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            str(BIN / "roi-kit"),
+            "batch",
+            str(folder),
+            "-o",
+            str(out),
+            "--workers",
+            str(workers),
+            "--force",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=24)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="roi-kit-bench-") as tmp:
+        root = Path(tmp)
+        units = make_units(root / "units", args.units)
+        t_naive = naive(units, root / "naive")
+        t_batch = batch(root / "units", root / "run", args.workers)
+        made = len(list((root / "run").glob("unit-*.html")))
+        if made != args.units:
+            sys.exit(f"roi-kit batch made {made} of {args.units} reports")
+        shutil.rmtree(root / "naive", ignore_errors=True)
+    n = args.units
+    naive_rate, batch_rate = n / t_naive * 60, n / t_batch * 60
+    print(f"units: {n}, workers: {args.workers}")
+    print(
+        f"naive loop (papermill + jupyter nbconvert per unit): {t_naive:7.1f} s  "
+        f"{naive_rate:6.1f} reports/min"
+    )
+    print(
+        f"roi-kit batch (warm kernels, {args.workers} workers):        {t_batch:7.1f} s  "
+        f"{batch_rate:6.1f} reports/min"
+    )
+    print(f"ratio: {batch_rate / naive_rate:.1f}x (goal >= 10x)")
+
+
+if __name__ == "__main__":
+    main()
