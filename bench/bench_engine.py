@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 from pathlib import Path
@@ -46,10 +47,8 @@ def tornado_naive(case) -> None:
     frame = sensitivity(case)
     for row in frame.itertuples():
         for value in (row.low_value, row.high_value):
-            try:
+            with contextlib.suppress(CaseError):
                 evaluate(case.with_overrides({row.path: value}))
-            except CaseError:
-                pass
 
 
 def one_by_one(case, draws: int, seed: int) -> None:

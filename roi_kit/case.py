@@ -34,6 +34,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -82,7 +83,7 @@ Rate = Annotated[float, BeforeValidator(_parse_rate), BeforeValidator(_refuse_bo
 Number = Annotated[float, BeforeValidator(_refuse_bool)]
 
 
-def F(  # noqa: N802 - reads as a declaration, like pydantic's Field
+def F(
     default: Any = ...,
     *,
     unit: str,
@@ -103,7 +104,7 @@ def F(  # noqa: N802 - reads as a declaration, like pydantic's Field
     )
 
 
-def R(default: Any = ..., *, desc: str, label: str | None = None, lt: float | None = None) -> Any:  # noqa: N802
+def R(default: Any = ..., *, desc: str, label: str | None = None, lt: float | None = None) -> Any:
     """A rate field: a fraction between 0 and 1 (written 0.14 or "14%")."""
     return F(default, unit="rate", desc=desc, label=label, ge=0.0, le=None if lt else 1.0, lt=lt)
 
@@ -438,6 +439,31 @@ class Case(_Model):
     )
     sources: dict[str, str] = Field(default_factory=dict, description="Where each number came from")
 
+    # Derived from the (immutable) fields and kept once made: scenario cases, flattened numbers.
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is equal (what was derived and kept is not compared)."""
+        if not isinstance(other, Case):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # lists inside: a case is not hashable
+
+    def memo(self, key: str, make: Any) -> Any:
+        """``make()`` once per case and key; a case never changes, so neither does the value."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
+
+    @field_validator("unit", "title", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        """Names are shown on one line everywhere: runs of white space become one space."""
+        return " ".join(value.split()) if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _known_scenarios(self) -> Case:
         for name in self.scenarios:
@@ -462,7 +488,7 @@ class Case(_Model):
     @property
     def input_hash(self) -> str:
         """sha256 of the case's canonical JSON: the report footer's proof of which inputs it used."""
-        return hashlib.sha256(canonical_json(self).encode()).hexdigest()
+        return self.memo("hash", lambda: hashlib.sha256(canonical_json(self).encode()).hexdigest())
 
     # -- new cases from old -----------------------------------------------------------------
     def with_overrides(self, overrides: Mapping[str, Any], *, unit: str | None = None) -> Case:
@@ -491,7 +517,7 @@ class Case(_Model):
         overrides = self.scenarios.get(name)
         if overrides is None:
             overrides = _default_scenario(self, name)
-        return self.with_overrides(overrides)
+        return self.memo(f"scenario:{name}", lambda: self.with_overrides(overrides))
 
 
 def _default_scenario(case: Case, name: str) -> dict[str, Any]:
@@ -763,7 +789,7 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
     if not text.strip():
         raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

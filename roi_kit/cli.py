@@ -43,7 +43,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Evaluate a case and print its summary."""
-    from roi_kit import evaluate as run, load_case
+    from roi_kit import evaluate as run
+    from roi_kit import load_case
     from roi_kit.summary import summary_json, summary_text
 
     try:

@@ -57,6 +57,10 @@ def flatten(case: Case) -> dict[str, float]:
     >>> flatten(load_case(EXAMPLE))["levers.deflection.rate"]
     0.1
     """
+    return case.memo("flat", lambda: _flatten(case)).copy()
+
+
+def _flatten(case: Case) -> dict[str, float]:
     out: dict[str, float] = {}
 
     def walk(node: Any, prefix: str) -> None:
@@ -79,20 +83,19 @@ class _Values:
     def __init__(self, params: Params, draws: int):
         self.params = params
         self.draws = draws
-        self._seen: dict[tuple[str, float | None], np.ndarray] = {}
+        self._seen: dict[str, np.ndarray] = {}
 
-    def __call__(self, path: str, default: float | None = None) -> np.ndarray:
-        key = (path, default)
-        seen = self._seen.get(key)
-        if seen is not None:
-            return seen
+    def __call__(self, path: str, default: float | None = None) -> np.ndarray | float:
+        """A drawn input as a (draws, 1) array; a fixed one as a plain float (it broadcasts)."""
         value = self.params.get(path, default)
         if value is None:
             raise ModelError(f"{path} is needed by the model but the case does not give it")
-        array = np.asarray(value, dtype=float)
-        array = array.reshape(-1, 1) if array.ndim else np.full((self.draws, 1), float(array))
-        self._seen[key] = array
-        return array
+        if isinstance(value, np.ndarray) and value.ndim:
+            seen = self._seen.get(path)
+            if seen is None:
+                seen = self._seen[path] = value.astype(float, copy=False).reshape(-1, 1)
+            return seen
+        return float(value)
 
     def has(self, path: str) -> bool:
         return self.params.get(path) is not None
@@ -411,7 +414,7 @@ def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.nd
     amount = delta_scheduled * open_hours * hourly
     formula = (f"{_num(hours)} hours released; Erlang C at {target:.0%} in {within:g} s needs "
                f"{_num(before)} → {_num(after)} agents per half-hour, ÷ (1 − {_pct(shrink)} shrinkage) = "
-               f"{float(delta_scheduled.ravel()[0]):,.1f} scheduled agents × {_num(open_hours)} hours open × "
+               f"{_scalar(delta_scheduled):,.1f} scheduled agents × {_num(open_hours)} hours open × "
                f"{_money(hourly, cur)} per hour (staffed)")
     return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, formula), hours
 
@@ -421,7 +424,7 @@ def _agents(calls: np.ndarray, aht: np.ndarray, target: float, within: float) ->
     calls_b, aht_b = np.broadcast_arrays(calls, aht)
     if calls_b.size == 1:
         need = staffing.agents_for(float(calls_b.ravel()[0]), float(aht_b.ravel()[0]), INTERVAL_SECONDS, target, within)
-        return np.full(calls.shape, float(need.agents))
+        return np.full(np.shape(calls_b), float(need.agents))
     need = staffing.agents_needed(calls_b.ravel(), aht_b.ravel(), INTERVAL_SECONDS, target, within)
     return np.asarray(need, dtype=float).reshape(calls_b.shape)
 
@@ -438,7 +441,7 @@ def adoption_curve(months: np.ndarray, ramp_months: np.ndarray, shape: str) -> n
     [[0.0, 0.167, 0.333, 0.5, 0.667, 0.833, 1.0]]
     """
     ramp = np.asarray(ramp_months, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x = np.where(ramp > 0, months / np.where(ramp > 0, ramp, 1.0), 1.0)
     x = np.clip(x, 0.0, 1.0)
     x = np.where(months == 0, 0.0, x)
@@ -584,7 +587,7 @@ def headline(core: _Core) -> dict[str, np.ndarray]:
     pv_b = (benefits * core.discount).sum(axis=1)
     pv_c = (costs * core.discount).sum(axis=1)
     npv = pv_b - pv_c
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         roi = np.where(pv_c > 0, npv / pv_c, np.nan)
     return {"npv": npv, "pv_benefits": pv_b, "pv_costs": pv_c, "roi": roi,
             "payback_months": finance.payback_many(net), "net": net}
@@ -671,8 +674,8 @@ class Result:
     def lines(self) -> pd.DataFrame:
         rows = []
         for line in self._core.lines:
-            haircut = float(self._core.haircuts[line.pillar].ravel()[0])
-            run = float(line.run_rate.ravel()[0])
+            haircut = _scalar(self._core.haircuts[line.pillar])
+            run = _scalar(line.run_rate)
             rows.append({"name": line.name, "pillar": line.pillar, "lever": line.lever, "run_rate": run,
                          "haircut": haircut, "run_rate_adjusted": run * (1.0 - haircut),
                          "formula": line.formula})
@@ -701,13 +704,13 @@ class Result:
         shares = {s.name: s.share_of_contacts for s in self.case.baseline.segments}
         table = {name: dict.fromkeys(PILLARS, 0.0) for name in names}
         for line in self._core.lines:
-            cut = 1.0 - float(self._core.haircuts[line.pillar].ravel()[0])
+            cut = 1.0 - _scalar(self._core.haircuts[line.pillar])
             if line.by_segment:
                 for name, amount in line.by_segment.items():
-                    table[name][line.pillar] += float(amount.ravel()[0]) * cut
+                    table[name][line.pillar] += _scalar(amount) * cut
             else:  # unit-wide lines are shared by contact share
                 for name in names:
-                    table[name][line.pillar] += float(line.run_rate.ravel()[0]) * cut * shares[name]
+                    table[name][line.pillar] += _scalar(line.run_rate) * cut * shares[name]
         frame = pd.DataFrame([{"segment": n, **table[n]} for n in names])
         frame["total"] = frame[list(PILLARS)].sum(axis=1)
         return frame

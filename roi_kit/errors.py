@@ -22,7 +22,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.unit}: " if self.unit else ""
+        unit = " ".join(str(self.unit).split())  # one line, whatever the unit's name holds
+        where = f"{unit}: " if unit else ""
         return f"{where}{self.path}{' ' if self.path else ''}{self.message}".strip()
 
 
