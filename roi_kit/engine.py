@@ -518,7 +518,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         p = f"costs.one_time.{i}."
         amount = v(p + "amount") if item.amount is not None else v(p + "hours") * v(p + "hourly_cost")
         monthly = np.where(months == min(item.month, H), 1.0, 0.0) * amount
-        cost_lines.append((item.name, "one_time", monthly))
+        cost_lines.append((item.name, "one_time", np.broadcast_to(monthly, (draws, H + 1))))
     automated_monthly = flows.automated_contacts / 12.0 * adoption * volume
     for i, item in enumerate(case.costs.recurring):
         p = f"costs.recurring.{i}."
@@ -536,7 +536,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
             monthly = per_month * active
             steady = per_month * 12.0
         run_rate_cost = run_rate_cost + steady
-        cost_lines.append((item.name, "recurring", monthly))
+        cost_lines.append((item.name, "recurring", np.broadcast_to(monthly, (draws, H + 1))))
     for i, item in enumerate(case.costs.custom):
         p = f"costs.custom.{i}."
         per_year = item.per_year if isinstance(item.per_year, list) else None
@@ -545,7 +545,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
         steady = np.full((draws, 1), float(per_year[-1])) if per_year else (scalar if scalar is not None else 0.0)
         run_rate_cost = run_rate_cost + steady
-        cost_lines.append((item.name, "custom", monthly))
+        cost_lines.append((item.name, "custom", np.broadcast_to(monthly, (draws, H + 1))))
 
     one_time = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
     custom_initial = sum(

@@ -281,3 +281,12 @@ class TestScenariosAndResult:
         assert r.annual.loc["Year 3", "revenue_generated"] == pytest.approx(300_000.00, abs=CENT)
         assert r.annual.loc["Initial", "costs"] == pytest.approx(150_000.00, abs=CENT)
         assert r.lines["lever"].tolist() == ["custom"]
+
+
+def test_cost_lines_table_by_hand(example_case):
+    # Licences: 85 × 310 seats × 12 = 316,200 a year; training 3,100 h × $38 = 117,800 at Initial
+    lines = evaluate(example_case).cost_lines.set_index("name")
+    assert lines.loc["Licences", "Year 1"] == pytest.approx(316_200.00, abs=CENT)
+    assert lines.loc["Agent and supervisor training", "initial"] == pytest.approx(117_800.00, abs=CENT)
+    assert lines.loc["Knowledge-base migration", "total"] == pytest.approx(60_000 + 3 * 15_000, abs=CENT)
+    assert lines["kind"].tolist().count("recurring") == 2
