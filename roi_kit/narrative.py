@@ -227,7 +227,9 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
     if len(negatives) == len(items) and len(never) == len(items):
         return f"{text}; NPV is negative in every scenario and none pays back within {horizon} months."
     parts = []
-    if negatives:
+    if len(negatives) == len(items):
+        parts.append("NPV is negative in every scenario")
+    elif negatives:
         parts.append(f"NPV is negative in the {_join(negatives)} scenario{'s' if len(negatives) > 1 else ''}")
     if never:
         parts.append(

@@ -120,3 +120,12 @@ def test_headline_without_a_defined_roi(result):
     summary = {**result.summary, "roi": None}
     text = narrative.headline(replace(result, summary=summary))
     assert "ROI" not in text and fmt.money(result.summary["npv"]) in text
+
+
+def test_scenario_sentence_when_only_some_pay_back(example_case):
+    res = evaluate_scenarios(example_case.with_overrides({"costs.one_time.0.amount": 6e6}))
+    assert all(r.summary["npv"] < 0 for r in res.values())
+    assert res["optimistic"].summary["payback_months"] is not None
+    text = narrative.scenario_sentence(res)
+    assert "NPV is negative in every scenario" in text
+    assert "the conservative and expected scenarios do not pay back within 36 months" in text
