@@ -149,7 +149,7 @@ def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
     start, stop = math.floor(lo / step), math.ceil(hi / step)
-    return [round(k * step, 6) for k in range(start, stop + 1)]
+    return [float(round(k * step, 6)) for k in range(start, stop + 1)]
 
 
 def _money_axis(
