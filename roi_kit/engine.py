@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -449,7 +449,24 @@ def adoption_curve(months: np.ndarray, ramp_months: np.ndarray, shape: str) -> n
 
 
 def _year_of(months: np.ndarray) -> np.ndarray:
-    return np.where(months == 0, 0, (months - 1) // 12 + 1)
+    return _years(len(months) - 1)
+
+
+@lru_cache(maxsize=32)
+def _years(horizon: int) -> np.ndarray:
+    """Year of each month 0..horizon (0 for the Initial month), computed once per horizon."""
+    months = np.arange(horizon + 1)
+    years = np.where(months == 0, 0, (months - 1) // 12 + 1)
+    years.flags.writeable = False
+    return years
+
+
+def _rows(x: np.ndarray | float, draws: int, horizon: int) -> np.ndarray:
+    """``x`` as a (draws, months) array: a view, not a copy."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1 and draws == 1:
+        return x[None, :]
+    return np.broadcast_to(x, (draws, horizon + 1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +497,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
     v = _Values(params if params is not None else flatten(case), draws)
     H = case.timeline.horizon_months
     months = np.arange(H + 1)
-    years = _year_of(months)
+    years = _years(H)
 
     cpc = _cost_per_contact(v)
     segs = _segments(case, v, cpc)
@@ -518,7 +535,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         p = f"costs.one_time.{i}."
         amount = v(p + "amount") if item.amount is not None else v(p + "hours") * v(p + "hourly_cost")
         monthly = np.where(months == min(item.month, H), 1.0, 0.0) * amount
-        cost_lines.append((item.name, "one_time", np.broadcast_to(monthly, (draws, H + 1))))
+        cost_lines.append((item.name, "one_time", _rows(monthly, draws, H)))
     automated_monthly = flows.automated_contacts / 12.0 * adoption * volume
     for i, item in enumerate(case.costs.recurring):
         p = f"costs.recurring.{i}."
@@ -536,7 +553,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
             monthly = per_month * active
             steady = per_month * 12.0
         run_rate_cost = run_rate_cost + steady
-        cost_lines.append((item.name, "recurring", np.broadcast_to(monthly, (draws, H + 1))))
+        cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))
     for i, item in enumerate(case.costs.custom):
         p = f"costs.custom.{i}."
         per_year = item.per_year if isinstance(item.per_year, list) else None
@@ -545,7 +562,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
         steady = np.full((draws, 1), float(per_year[-1])) if per_year else (scalar if scalar is not None else 0.0)
         run_rate_cost = run_rate_cost + steady
-        cost_lines.append((item.name, "custom", np.broadcast_to(monthly, (draws, H + 1))))
+        cost_lines.append((item.name, "custom", _rows(monthly, draws, H)))
 
     one_time = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
     custom_initial = sum(
@@ -560,8 +577,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         discount = (1.0 + rate) ** (-months / 12.0)
     else:
         discount = (1.0 + rate) ** (-years.astype(float))
-    shape = (draws, H + 1)
-    adoption, volume, discount = (np.broadcast_to(x, shape) for x in (adoption, volume, discount))
+    adoption, volume, discount = (_rows(x, draws, H) for x in (adoption, volume, discount))
     return _Core(months, adoption, volume, pillar_flows, one_time, recurring, discount, lines, flows,
                  base, cost_lines, haircuts, uplift, run_rate_cost * (1.0 + uplift))
 
