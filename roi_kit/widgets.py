@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import html
 import math
 import os
@@ -1235,11 +1236,15 @@ def _push(widget: Any, fig: Any) -> None:
                 widget.layout.template = template
                 widget._roi_kit_templated = True
             widget.update_layout(layout)
-        return
-    keys = sorted({k for t in traces for k in t if k not in {"type", "uid"}}
-                  | {k for t in widget.data for k in t.to_plotly_json() if k not in {"type", "uid"}})
-    restyle = {k: [t.get(k) for t in traces] for k in keys}
-    widget.plotly_update(restyle_data=restyle, relayout_data=layout)
+    else:
+        keys = sorted({k for t in traces for k in t if k not in {"type", "uid"}}
+                      | {k for t in widget.data for k in t.to_plotly_json() if k not in {"type", "uid"}})
+        restyle = {k: [t.get(k) for t in traces] for k in keys}
+        widget.plotly_update(restyle_data=restyle, relayout_data=layout)
+    # The update message reaches views that exist now; a view made later (a page opened after the
+    # kernel ran, as in Voila, or a re-rendered output) draws from the synced state: keep it current.
+    widget._widget_data = copy.deepcopy(widget._data)
+    widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
 
 
 def case_form(
