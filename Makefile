@@ -44,9 +44,10 @@ lint: setup
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-## lab: JupyterLab in the project's environment, with its notebooks
+## lab: JupyterLab in the project's environment, with its notebooks, its kernel and widgets
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (roi_kit)" >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
