@@ -487,7 +487,7 @@ def _dask(jobs: Sequence[Job], scheduler: str, generated_at: datetime) -> Iterat
     except ImportError as error:  # pragma: no cover - dask[distributed] is a dependency
         raise BatchError(f"--scheduler needs dask[distributed] ({error})") from None
     try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
+        client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as error:
         raise BatchError(
             f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})"

@@ -164,7 +164,7 @@ def test_failures_are_recorded_and_the_rest_finish(mixed_run):
     ]
     assert (out / "notebooks" / "boom.ipynb").exists()  # failed notebook kept for audit
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary["status"]) == ["failed", "failed", "ok", "ok"]  # a b c d → sorted files
+    assert list(summary["status"]) == ["ok", "ok", "failed", "failed"]  # files a, b, c, d
     ok = summary[summary.status == "ok"].set_index("unit")
     assert ok.loc["North Retail", "npv"] > ok.loc["South Retail", "npv"]  # less deflection
     index = (out / "index.html").read_text()
