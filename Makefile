@@ -35,7 +35,7 @@ demo: setup
 ## test: the whole suite, notebooks included
 test: setup browser
 	$(BIN)/pytest -q -n 2 --dist loadfile tests
-	$(BIN)/pytest -q --nbval-lax notebooks --sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+	$(BIN)/pytest -q --nbval-lax notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: setup
 	$(BIN)/ruff check roi_kit tests bench
