@@ -22,14 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from roi_kit import fmt
+from roi_kit.case import PILLAR_LABELS
 
 PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
-PILLAR_LABELS = {
-    "cost_savings": "Cost savings",
-    "revenue_protected": "Revenue protected",
-    "revenue_generated": "Revenue generated",
-    "risk_avoided": "Risk avoided",
-}
 KIND_LABELS = {"one_time": "One-time", "recurring": "Recurring", "custom": "Custom"}
 
 

@@ -26,3 +26,19 @@ def example_case():
     from roi_kit import load_case
 
     return load_case(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def result(example_case):
+    """The example evaluated under the expected scenario."""
+    from roi_kit import evaluate
+
+    return evaluate(example_case)
+
+
+@pytest.fixture(scope="session")
+def scenarios(example_case):
+    """The example under conservative, expected and optimistic."""
+    from roi_kit import evaluate_scenarios
+
+    return evaluate_scenarios(example_case)

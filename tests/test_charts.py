@@ -17,16 +17,6 @@ HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
-def result(example_case):
-    return evaluate(example_case)
-
-
-@pytest.fixture(scope="module")
-def scenarios(example_case):
-    return evaluate_scenarios(example_case)
-
-
-@pytest.fixture(scope="module")
 def sens(example_case):
     from roi_kit import sensitivity
 

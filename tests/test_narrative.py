@@ -9,11 +9,6 @@ from roi_kit.case import read_case_file
 
 
 @pytest.fixture(scope="module")
-def result(example_case):
-    return evaluate(example_case)
-
-
-@pytest.fixture(scope="module")
 def losing(example_case):
     """The example with a $40M setup bill: it never pays back inside 36 months."""
     return evaluate(example_case.with_overrides({"costs.one_time.0.amount": 40e6}))

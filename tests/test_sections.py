@@ -16,16 +16,6 @@ HOSTILE = SCRIPT + IMG
 
 
 @pytest.fixture(scope="module")
-def result(example_case):
-    return evaluate(example_case)
-
-
-@pytest.fixture(scope="module")
-def scenarios(example_case):
-    return evaluate_scenarios(example_case)
-
-
-@pytest.fixture(scope="module")
 def hostile_case(example_path):
     """The example with hostile text in every free-text field a report shows."""
     data = read_case_file(example_path)
