@@ -31,6 +31,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -653,11 +654,28 @@ def _execute(
         dynamic_ncols=True,
     ) as bar:
         for outcome in outcomes:
-            _store(outcome, out, rows, entries)
+            with _deferred_interrupt():
+                _store(outcome, out, rows, entries)
             bar.update(1)
             if not outcome.ok:
                 bar.set_postfix(failed=sum(1 for r in rows.values() if r["status"] != "ok"))
     return len(todo)
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends: a report, its notebook and its manifest entry land together."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[object] = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _chain(*streams: Iterable[Outcome]) -> Iterator[Outcome]:

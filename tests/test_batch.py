@@ -236,6 +236,7 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     for report in out.glob("unit-*.html"):
         assert report.read_text().rstrip().endswith("</html>")
     manifest = json.loads((out / ".roi-kit-batch.json").read_text())
-    # a report is recorded only once it is whole (one written just before Ctrl-C may be unrecorded)
-    assert set(manifest["jobs"]) <= {p.stem for p in out.glob("unit-*.html")}
+    # a report, its notebook and its manifest entry land together, Ctrl-C or not
+    assert set(manifest["jobs"]) == {p.stem for p in out.glob("unit-*.html")}
+    assert set(manifest["jobs"]) == {p.stem for p in (out / "notebooks").glob("*.ipynb")}
     assert not (out / "summary.csv").exists()  # the roll-up is written only by a finished run
