@@ -489,7 +489,7 @@ class _Leaf(_Node):
         self._render()
 
     def _render(self) -> None:
-        unit = f'<span style="color:#616E7C;display:inline-block;min-width:110px">{html.escape(self._unit_text)}</span>'
+        unit = f'<span style="color:#616E7C;display:inline-block;min-width:110px;white-space:nowrap">{html.escape(self._unit_text)}</span>'
         error = f' <span style="color:#B42318">{_WARN} {html.escape(self._error_text)}</span>' if self._error_text else ""
         value = unit + error
         if self.error.value != value:

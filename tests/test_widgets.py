@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -330,3 +332,76 @@ def test_round_trip_form_save_load_gives_an_equal_case(shared_form, tmp_path, ca
         assert case_yaml(load_case(path)) == path.read_text()  # saving again changes nothing
     finally:
         form.auto_refresh = True
+
+
+# --------------------------------------------------------------------------- in JupyterLab
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("ROI_KIT_LAB_BROWSER"),
+    reason="starts JupyterLab and a browser (40-60 s): set ROI_KIT_LAB_BROWSER=1",
+)
+def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
+    """`make lab`'s JupyterLab: run the notebook, type a value, the headline and the charts change."""
+    import socket
+    import subprocess
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    from roi_kit.report import CHROMIUM, CHROMIUM_ARGS
+
+    root = Path(__file__).resolve().parents[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    lab = subprocess.Popen(
+        [str(root / ".venv/bin/jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+         "--IdentityProvider.token=roi-kit-test", f"--notebook-dir={root / 'notebooks'}", "--allow-root",
+         "--LabApp.news_url=None"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    titles = "els => els.map(e => e.textContent)"
+    try:
+        for _ in range(240):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/build_case.ipynb?token=roi-kit-test", timeout=120_000)
+            page.wait_for_selector(".jp-Notebook", timeout=120_000)
+            time.sleep(5)  # the kernel connects
+            page.locator(".jp-Notebook").click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("Control+Shift+c")
+            page.wait_for_selector(".lm-CommandPalette-input", state="visible", timeout=30_000)
+            page.keyboard.type("Run All Cells")
+            page.keyboard.press("Enter")
+            page.wait_for_selector(".js-plotly-plot .gtitle", timeout=180_000)
+            before = evaluate(EXAMPLE_CASE).summary["npv"]
+            after = evaluate(EXAMPLE_CASE.with_overrides({"baseline.contacts_per_year": 1_500_000})).summary["npv"]
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.js-plotly-plot .gtitle').length === 3 && "
+                f"[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(e => e.textContent.includes({fmt.money(before)!r}))",
+                timeout=120_000,
+            )
+            box = page.get_by_label("Contacts per year").first
+            box.fill("1500000")
+            box.press("Tab")
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                f".some(e => e.textContent.includes('Net present value of {fmt.money(after)}'))",
+                timeout=120_000,
+            )
+            assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
+            assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
+            browser.close()
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
