@@ -111,5 +111,8 @@ def costing_tables(path: str, rates: dict) -> dict:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) < 2:  # `make bench` runs bench/*.py: the reference is timed by bench_costing.py
+        print("pandas_costing_reference: reference for bench_costing.py; usage: FILE.parquet")
+        sys.exit(0)
     t = costing_tables(sys.argv[1], {"default_hourly_cost": 30})
     print(t["total"].T)
