@@ -490,7 +490,11 @@ class _Leaf(_Node):
 
     def _render(self) -> None:
         unit = f'<span style="color:#616E7C;display:inline-block;min-width:110px;white-space:nowrap">{html.escape(self._unit_text)}</span>'
-        error = f' <span style="color:#B42318">{_WARN} {html.escape(self._error_text)}</span>' if self._error_text else ""
+        hint = " (this box takes percentages: 6 means 6%)" if self.percent and "fraction" in self._error_text else ""
+        error = (
+            f' <span style="color:#B42318">{_WARN} {html.escape(self._error_text + hint)}</span>'
+            if self._error_text else ""
+        )
         value = unit + error
         if self.error.value != value:
             self.error.value = value
