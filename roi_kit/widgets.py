@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 import ipywidgets as w
+import traitlets
 import yaml
 from pydantic import BaseModel
 
@@ -58,9 +59,11 @@ from roi_kit.case import (
     EXAMPLE,
     SCENARIOS,
     Case,
+    _parse_rate,
     _unwrap,
     field_doc,
     load_case,
+    read_case_file,
 )
 from roi_kit.errors import CaseError, Problem, RoiKitError
 
@@ -456,13 +459,31 @@ class _Leaf(_Node):
         return self._value
 
     def set(self, value: Any) -> None:
+        """Show ``value``: a case's, or one read from a file as written (which may be invalid)."""
+        value = self._from_file(value)
         self._value = value
-        shown = self._to_widget(value)
+        try:
+            shown = self._to_widget(value)
+        except (TypeError, ValueError):
+            shown = None
         if self.kind == "choice" and shown not in self.widget.options:
             shown = self.widget.options[0]
             self._value = shown
         with self.form.muted():
-            self.widget.value = shown
+            try:
+                self.widget.value = shown
+            except traitlets.TraitError:  # a value the box cannot show: the model names it
+                self.widget.value = 0 if self.kind in {"float", "int"} else ""
+
+    def _from_file(self, value: Any) -> Any:
+        """A value as a file may hold it (``"14%"``, ``"0.14"``) made a number where it is one."""
+        if not isinstance(value, str) or self.kind not in {"float", "int", "optional_float", "optional_int"}:
+            return value
+        parsed = _parse_rate(value) if self.percent else value.strip()
+        try:
+            return float(parsed)
+        except ValueError:
+            return value
 
     def input(self) -> w.Widget:
         return self.widget
@@ -584,6 +605,13 @@ class _Group(_Node):
             heading = [self.error]
         self.box = form.shared.box(w.VBox, [*heading, self.body])
         self._starting = {n: _starting_value(model.model_fields[n]) for n in names}
+        # what a field missing from a file means: its default, or nothing (the model says it is required)
+        self._missing = {
+            n: None if model.model_fields[n].is_required() else model.model_fields[n].get_default(
+                call_default_factory=True
+            )
+            for n in names
+        }
 
     def children(self) -> Iterator[_Node]:
         return iter(self.nodes.values())
@@ -603,7 +631,7 @@ class _Group(_Node):
                 return
         data = value if isinstance(value, Mapping) else {}
         for name, node in self.nodes.items():
-            node.set(data.get(name, self._starting[name]))
+            node.set(data.get(name, self._missing[name]))
 
     def fill_defaults(self) -> None:
         for name, node in self.nodes.items():
@@ -930,15 +958,16 @@ class CaseForm:
 
         return {"cost_curve": empty(), "waterfall": empty(), "payback_timeline": empty()}
 
-    def _fill(self, case: Case) -> None:
-        data = case.model_dump(mode="python")
+    def _fill(self, case: Case | Mapping[str, Any]) -> None:
+        data = case.model_dump(mode="python") if isinstance(case, Case) else dict(case)
         with self.muted():
             self.header.set(data)
             for _, nodes in self.tab_nodes:
                 for node in nodes:
                     node.set(data.get(node.path))
         self.reindex()
-        self._relabel(case.currency)
+        currency = data.get("currency")
+        self._relabel(currency if isinstance(currency, str) else "USD")
 
     def reindex(self) -> None:
         """Rebuild the path → node index (after items are added or removed)."""
@@ -1126,9 +1155,29 @@ class CaseForm:
             return parent.remove_buttons[int(path.rsplit(".", 1)[1])]
         return node.input()
 
-    def load(self, case_or_path: Case | str | os.PathLike[str] | Mapping[str, Any]) -> Case:
-        """Fill the form from a case or a case file (an invalid file is reported, the form kept)."""
-        case = case_or_path if isinstance(case_or_path, Case) else load_case(case_or_path)
+    def load(self, case_or_path: Case | str | os.PathLike[str] | Mapping[str, Any]) -> Case | None:
+        """Fill the form from a case, a mapping or a case file.
+
+        A file with invalid values still fills the form, each problem shown beside its field, and
+        returns None; a file that cannot be read as a case at all raises :class:`CaseError` (the
+        Load button shows it in the status line and keeps the form).
+        """
+        if isinstance(case_or_path, Case):
+            case = case_or_path
+        else:
+            try:
+                case = load_case(case_or_path)
+            except CaseError:
+                raw = case_or_path if isinstance(case_or_path, Mapping) else read_case_file(case_or_path)
+                self._fill(raw)
+                self._validate()
+                self._set_status(
+                    f"Loaded {html.escape(str(raw.get('unit') or case_or_path))} with "
+                    f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''}: fix them in the form.",
+                    bad=True,
+                )
+                self.refresh()
+                return None
         self._fill(case)
         self.case = case
         self.errors = {}
@@ -1267,7 +1316,14 @@ def case_form(
     otherwise (or on :meth:`CaseForm.refresh`).
     """
     source = EXAMPLE if case_or_path is None else case_or_path
-    case = source if isinstance(source, Case) else load_case(source)
+    try:
+        case = source if isinstance(source, Case) else load_case(source)
+    except CaseError:
+        if not isinstance(source, Mapping):
+            read_case_file(source)  # a file that is not a case at all: say so, there is nothing to fill
+        form = CaseForm(load_case(EXAMPLE), save_to=save_to, preview_to=preview_to, debounce=debounce)
+        form.load(source)  # fills what the file says and shows its problems beside the fields
+        return form
     return CaseForm(case, save_to=save_to, preview_to=preview_to, debounce=debounce)
 
 

@@ -203,18 +203,44 @@ def test_save_of_an_invalid_case_is_refused_in_the_status_line(form, tmp_path):
         form.save(tmp_path)
 
 
-def test_load_fills_the_form_and_a_bad_file_keeps_it(form, tmp_path):
+def test_load_fills_the_form_from_a_saved_file(form, tmp_path):
     other = EXAMPLE_CASE.with_overrides({"unit": "APAC Telco", "levers.handle_time": None})
     path = save_case(other, tmp_path)
     form.load_path.value = str(path)
     form.load_button.click()
     assert form.case == other and form.field("unit").value == "APAC Telco"
     assert form.field("levers.handle_time").value is False
+
+
+def test_a_file_with_invalid_values_fills_the_form_with_each_problem_beside_its_field(form, tmp_path):
+    text = case_yaml(EXAMPLE_CASE).replace("  repeat_rate: 14%", "  repeat_rate: 140%")
+    text = text.replace("  aht_seconds: 360", "  aht_seconds: lots")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(path.read_text().replace("repeat_rate: 14%", "repeat_rate: 140%"))
+    bad.write_text(text)
     form.load_path.value = str(bad)
     form.load_button.click()
-    assert "baseline.repeat_rate" in form.status.value and form.case == other
+    assert form.case is None and "2 problems" in form.status.value
+    raw = yaml.safe_load(text)
+    with pytest.raises(CaseError) as caught:
+        load_case(raw)
+    expected = {p.path: p.message for p in caught.value.problems}
+    assert form.errors == expected and len(expected) == 2
+    assert form.field("baseline.repeat_rate").value == 140.0  # shown as written, in percent
+    assert form.field("baseline.aht_seconds").value == "lots"
+    assert case_form(bad, debounce=0).errors == expected  # opening the file directly does the same
+    form.field("baseline.repeat_rate").value = 14
+    form.field("baseline.aht_seconds").value = "360"
+    assert form.errors == {} and form.case == EXAMPLE_CASE
+
+
+def test_a_file_that_is_not_a_case_is_refused_and_the_form_kept(form, tmp_path):
+    junk = tmp_path / "junk.yaml"
+    junk.write_text("- just\n- a list\n")
+    form.load_path.value = str(junk)
+    form.load_button.click()
+    assert "not a mapping of case fields" in form.status.value and form.case == EXAMPLE_CASE
+    with pytest.raises(CaseError, match="not a mapping"):
+        case_form(junk)
 
 
 @pytest.mark.slow
