@@ -151,14 +151,16 @@ def _scatter(rows: Sequence[Row], *, many: bool) -> str:
     )
     for row, x, y in pts:
         colour = BAD if y < 0 else GOOD
+        right_half = sx(x) > (ml + w - mr) / 2  # label on the side with room
+        anchor, dx = ("end", -10) if right_half else ("start", 10)
         name = str(row.get("unit"))
         if many:
             name += f" ({row.get('scenario')})"
         parts.append(
             f"<g><title>{_e(name)}: NPV {_e(fmt.money(y, currency))}, investment "
             f'{_e(fmt.money(x, currency))}</title><circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="7" '
-            f'fill="{colour}" fill-opacity="0.85" stroke="#fff"/><text x="{sx(x) + 10:.1f}" '
-            f'y="{sy(y) + 4:.1f}" class="pf-point">{_e(name[:40])}</text></g>'
+            f'fill="{colour}" fill-opacity="0.85" stroke="#fff"/><text x="{sx(x) + dx:.1f}" '
+            f'y="{sy(y) + 4:.1f}" text-anchor="{anchor}" class="pf-point">{_e(name[:40])}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
