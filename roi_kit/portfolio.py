@@ -166,6 +166,19 @@ def _scatter(rows: Sequence[Row], *, many: bool) -> str:
     return "".join(parts)
 
 
+def _per_currency(rows: Sequence[Row], draw) -> str:
+    """``draw`` once per currency: money is never put on one scale across currencies."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(str(row.get("currency") or "USD"), []).append(row)
+    if len(groups) <= 1:
+        return draw(rows)
+    return "\n".join(
+        f'<h3 class="pf-sub">Units reporting in {_e(cur)}</h3>{draw(group)}'
+        for cur, group in sorted(groups.items())
+    )
+
+
 def _tiles(rows: Sequence[Row]) -> str:
     out = []
     for currency, t in sorted(totals(rows).items()):
@@ -249,6 +262,7 @@ font-weight:400;color:{NAVY}}}
 .pf-section{{margin:44px 0 0;padding-top:16px;border-top:1px solid {RULE};break-inside:avoid}}
 .pf-section h2{{font-size:26px;margin:0 0 4px}}
 .pf-lede{{color:#4a5563;margin:0 0 18px}}
+.pf-sub{{font:600 13px/1.3 system-ui,sans-serif;letter-spacing:.06em;text-transform:uppercase;color:#4a5563;margin:22px 0 8px}}
 .pf-tiles{{display:grid;grid-template-columns:repeat(3,1fr);gap:1px;background:{RULE};
 border:1px solid {RULE};margin:18px 0}}
 .pf-tile{{background:#fff;padding:14px 18px}}
@@ -308,6 +322,12 @@ def render_portfolio(
         ("Reports", f"{ok} of {len(rows)}"),
         ("Generated", when.strftime("%Y-%m-%d %H:%M UTC")),
     )
+    currencies = sorted({str(r.get("currency") or "USD") for r in rows})
+    currency_note = (
+        f" Amounts stay in each unit's currency ({', '.join(currencies)}); no exchange rate is applied."
+        if len(currencies) > 1
+        else ""
+    )
     facts_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -318,16 +338,16 @@ def render_portfolio(
 <main class="pf-wrap">
 <section class="pf-section"><h2>Portfolio totals</h2>
 <p class="pf-lede">Sums over the units that ran; ROI is total NPV over total present value of costs.</p>
-{_tiles(rows)}</section>
+{_per_currency(rows, _tiles)}</section>
 <section class="pf-section"><h2>Net present value by unit</h2>
-<p class="pf-lede">Risk-adjusted, over each case's horizon; click a unit for its board report.</p>
-{_bars(rows, "npv", money, many=many, reverse=True)}</section>
+<p class="pf-lede">Risk-adjusted, over each case's horizon; click a unit for its board report.{currency_note}</p>
+{_per_currency(rows, lambda group: _bars(group, "npv", money, many=many, reverse=True))}</section>
 <section class="pf-section"><h2>Payback by unit</h2>
 <p class="pf-lede">The month in which the cumulative net turns positive; shorter is better.</p>
 {_bars(rows, "payback_months", payback, many=many, reverse=False)}</section>
 <section class="pf-section"><h2>Investment against NPV</h2>
 <p class="pf-lede">Each point is a unit: how much it costs (present value) and what it returns.</p>
-{_scatter(rows, many=many)}</section>
+{_per_currency(rows, lambda group: _scatter(group, many=many))}</section>
 <section class="pf-section"><h2>All units</h2>{_table(rows, many)}</section>
 {_failures(rows)}
 <footer>roi_kit {_e(__version__)} · generated {_e(when.strftime("%Y-%m-%d %H:%M UTC"))} ·

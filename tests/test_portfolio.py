@@ -97,3 +97,20 @@ def test_no_unit_ran():
     page = render_portfolio(ROWS[2:], generated_at=WHEN)
     assert "No unit ran" in page and "Failed (1)" in page
     assert math.isnan(totals([{**ROWS[0], "pv_costs": 0.0, "npv": 0.0}])["USD"]["roi"])
+
+
+def test_money_is_never_charted_across_currencies():
+    from roi_kit.portfolio import render_portfolio
+
+    rows = [
+        {"unit": "Bank", "scenario": "expected", "status": "ok", "currency": "USD", "npv": 2e6, "roi": 0.5,
+         "pv_costs": 4e6, "payback_months": 14.0, "slug": "bank", "html": "bank.html"},
+        {"unit": "Telco", "scenario": "expected", "status": "ok", "currency": "GBP", "npv": 9e6, "roi": 0.9,
+         "pv_costs": 10e6, "payback_months": 13.0, "slug": "telco", "html": "telco.html"},
+    ]
+    page = render_portfolio(rows)
+    assert page.count('<svg class="pf-scatter"') == 2
+    assert "Units reporting in GBP" in page and "Units reporting in USD" in page
+    assert "no exchange rate is applied" in page
+    single = render_portfolio(rows[:1])
+    assert single.count('<svg class="pf-scatter"') == 1 and "Units reporting in" not in single
