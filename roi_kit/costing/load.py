@@ -1,8 +1,10 @@
 """Open an interaction export in DuckDB and present it as canonical contact rows.
 
-The file is never loaded into Python: CSV and Parquet are read by DuckDB straight from disk (so
-exports larger than memory work); Excel, which DuckDB cannot stream, goes through pandas (such
-files are small by nature: a sheet holds at most 1,048,576 rows). CSV is read as text so that
+The file is never loaded into Python: Parquet is read by DuckDB straight from disk, CSV is parsed
+once by DuckDB into a table (which spills to the temp directory when larger than the memory
+limit); Excel, which DuckDB cannot stream, goes through pandas (such files are small by nature: a
+sheet holds at most 1,048,576 rows). Every row carries its source row number (``ROW``), so the
+few candidates for duplicates can be re-read and compared exactly. CSV is read as text so that
 ids keep the exact form the spreadsheet gave them (``1.23457E+11`` stays visible to the quality
 rules instead of being silently parsed to a number).
 """
@@ -22,6 +24,8 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TEXT_COLUMNS = ("contact_id", "customer_id", "channel", "contact_type", "agent_id", "team", "outcome", "segment")
+#: Column of ``canon`` numbering the source rows (never hashed: it tells copies apart).
+ROW = "__source_row"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
             "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
@@ -75,23 +79,30 @@ def _kind(path: Path) -> str:
 
 
 def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> dict[str, str]:
-    """Create the view ``raw`` over the export at ``path``; return its columns and DuckDB types."""
+    """Create the view ``raw`` over the export at ``path`` (and ``raw_rows``: the same with a row
+    number); return its columns and DuckDB types."""
     p = Path(path)
     kind = _kind(p)
     if not p.is_file():
         raise CostingError(f"{p}: no such file (give a CSV, Parquet or Excel export of contacts)")
     try:
-        if kind == "csv":
-            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_csv({sql_str(str(p))}, "
-                        "all_varchar = true, header = true)")
-        elif kind == "parquet":
-            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * FROM read_parquet({sql_str(str(p))})")
-        else:
-            import pandas as pd
+        if kind == "parquet":
+            scan = f"read_parquet({sql_str(str(p))}, file_row_number = true)"
+            con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * EXCLUDE (file_row_number) FROM {scan}")
+            con.execute(f"CREATE OR REPLACE VIEW raw_rows AS SELECT *, file_row_number AS {ROW} FROM {scan}")
+        else:  # parsed once into a table: CSV parsing is the slow part, and rows get a number
+            if kind == "csv":
+                con.execute(f"CREATE OR REPLACE TABLE raw_table AS SELECT * FROM read_csv({sql_str(str(p))}, "
+                            "all_varchar = true, header = true)")
+            else:
+                import pandas as pd
 
-            frame = pd.read_excel(p, dtype=str)
-            con.register("raw_excel", frame)
-            con.execute("CREATE OR REPLACE VIEW raw AS SELECT * FROM raw_excel")
+                frame = pd.read_excel(p, dtype=str)
+                con.register("raw_excel", frame)
+                con.execute("CREATE OR REPLACE TABLE raw_table AS SELECT * FROM raw_excel")
+                con.unregister("raw_excel")
+            con.execute("CREATE OR REPLACE VIEW raw AS SELECT * FROM raw_table")
+            con.execute(f"CREATE OR REPLACE VIEW raw_rows AS SELECT *, rowid AS {ROW} FROM raw_table")
         described = con.execute("DESCRIBE raw").fetchall()
     except CostingError:
         raise
@@ -179,7 +190,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
         raise CostingError(
             f"{path}: required column {lacking[0]!r} not found (columns: {', '.join(columns)}; "
             f"required: {', '.join(REQUIRED)}; map other names with --mapping)")
-    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join(exprs)} FROM raw")
+    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join(exprs)}, {ROW} FROM raw_rows")
     missing = tuple(c for c in CANONICAL if c not in present)
     names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
     return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names)

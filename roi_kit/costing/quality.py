@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from roi_kit.costing.load import Source
+from roi_kit.costing.load import ROW, Source
+
+NO_VALUE = "(none)"
 
 #: (reason, what it means) — in the order they are checked.
 EXCLUSIONS: tuple[tuple[str, str], ...] = (
@@ -58,9 +60,27 @@ def _id(source: Source, name: str) -> tuple[str, str, str]:
     return fixed, sci, dec
 
 
-def checked_sql(source: Source) -> str:
-    """SQL over the view ``canon``: one row per distinct row with ``copies``, cleaned values,
-    ``exclude_reason`` (NULL when used) and one boolean per repair rule."""
+def reason_code(rule: str) -> int:
+    """The small integer stored for an exclusion rule (its 1-based place in :data:`EXCLUSIONS`)."""
+    return [r for r, _ in EXCLUSIONS].index(rule) + 1
+
+
+def dimension_exprs(source: Source) -> dict[str, str]:
+    """The four dimensions over ``canon``; a missing team or segment reads as ``(none)``."""
+    return {"channel": "channel", "contact_type": "contact_type",
+            "team": f"coalesce({_col(source, 'team')}, '{NO_VALUE}')",
+            "segment": f"coalesce({_col(source, 'segment')}, '{NO_VALUE}')"}
+
+
+def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
+                enums: dict[str, str] | None = None) -> str:
+    """SQL over the view ``canon``, ONE row per source row (nothing is copied twice): ``reason``
+    (the code of the first exclusion rule broken, NULL when used; duplicates are marked
+    afterwards by :func:`mark_duplicates`), ``rowhash`` of every canonical field, cleaned values,
+    one boolean per repair rule, and the ``extra`` expressions (costing inputs such as the hourly
+    rate, computed in the same pass). ``enums`` names a DuckDB ENUM type per text column
+    (channel, contact_type, team, segment) so they are stored as one-byte codes."""
+    enums = enums or {}
     p = set(source.present)
     dur = {d: _col(source, d, "DOUBLE") for d in ("queue_seconds", "hold_seconds", "acw_seconds")}
     bad = [f"{d}_bad" for d in ("queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds") if d in p]
@@ -75,49 +95,44 @@ def checked_sql(source: Source) -> str:
     else:  # derived: wall-clock time from offer to release, less queue and hold
         talk = (f"(epoch(({ended}) - started_at) - coalesce({dur['queue_seconds']}, 0) "
                 f"- coalesce({dur['hold_seconds']}, 0))")
-    cid, cid_sci, cid_dec = _id(source, "contact_id")
+    _, cid_sci, cid_dec = _id(source, "contact_id")
     cust, cust_sci, cust_dec = _id(source, "customer_id")
     q, h, a = (f"coalesce({dur[k]}, 0)" for k in ("queue_seconds", "hold_seconds", "acw_seconds"))
     service = f"(coalesce({talk}, 0) + {h} + {a})"
     any_bad = " OR ".join(bad) if bad else "FALSE"
     negative = f"(least({q}, coalesce({talk}, 0), {h}, {a}) < 0)"
     abandoned = "(outcome = 'abandoned')"
+    c = reason_code
     reason = f"""CASE
-        WHEN started_at_bad OR started_at IS NULL THEN 'bad_started_at'
-        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned') THEN 'unknown_outcome'
-        WHEN channel IS NULL THEN 'missing_channel'
-        WHEN contact_type IS NULL THEN 'missing_contact_type'
-        WHEN {any_bad} THEN 'unparseable_duration'
-        WHEN outcome = 'handled' AND {talk} IS NULL THEN 'missing_talk_time'
-        WHEN {negative} THEN 'negative_duration'
-        WHEN {q} + {service} > 86400 THEN 'duration_over_24h'
-    END"""
+        WHEN started_at_bad OR started_at IS NULL THEN {c('bad_started_at')}
+        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned') THEN {c('unknown_outcome')}
+        WHEN channel IS NULL THEN {c('missing_channel')}
+        WHEN contact_type IS NULL THEN {c('missing_contact_type')}
+        WHEN {any_bad} THEN {c('unparseable_duration')}
+        WHEN outcome = 'handled' AND {talk} IS NULL THEN {c('missing_talk_time')}
+        WHEN {negative} THEN {c('negative_duration')}
+        WHEN {q} + {service} > 86400 THEN {c('duration_over_24h')}
+    END::UTINYINT"""
     nulls = " OR ".join(
         [f"{dur[k]} IS NULL" for k in dur]
         + [f"({abandoned} AND {talk} IS NULL)"]
     )
     agent = _col(source, "agent_id")
     no_agent = f"(outcome = 'handled' AND {agent} IS NULL)" if "agent_id" in p else "FALSE"
-    all_columns = ", ".join(source.view_columns)
+    dims = dimension_exprs(source)
+    dim_sql = ", ".join(f"CAST({e} AS {enums[d]}) AS {d}" if d in enums else f"{e} AS {d}"
+                        for d, e in dims.items())
+    cols = [col for col in source.view_columns]
     return f"""
-    WITH h AS (SELECT *, hash({all_columns}) AS rowhash FROM canon),
-    dupkeys AS (SELECT rowhash FROM h GROUP BY rowhash HAVING count(*) > 1),
-    d AS (
-        SELECT * EXCLUDE (rowhash), 1 AS copies_seen FROM h ANTI JOIN dupkeys USING (rowhash)
-        UNION ALL  -- rows sharing a hash: exact duplicates are found by comparing every column
-        SELECT * EXCLUDE (rowhash), count(*) AS copies_seen
-        FROM (SELECT * FROM h SEMI JOIN dupkeys USING (rowhash)) GROUP BY ALL
-    )
     SELECT
-        copies_seen - 1 AS duplicates,
-        {reason} AS exclude_reason,
-        {cid} AS contact_id,
+        {ROW} AS source_row,
+        hash({', '.join(cols)}) AS rowhash,
+        {reason} AS reason,
         {cust} AS customer_id,
-        channel, contact_type, outcome, started_at,
-        {ended} AS ended_at,
+        {dim_sql},
         {agent} AS agent_id,
-        {_col(source, 'team')} AS team,
-        {_col(source, 'segment')} AS segment,
+        started_at,
+        outcome = 'handled' AS handled,
         {q} AS queue_seconds,
         CASE WHEN {abandoned} THEN 0 ELSE coalesce({talk}, 0) END AS talk_seconds,
         CASE WHEN {abandoned} THEN 0 ELSE {h} END AS hold_seconds,
@@ -128,19 +143,41 @@ def checked_sql(source: Source) -> str:
         coalesce({crossed}, FALSE) AS crossed_midnight,
         ({nulls}) AS missing_duration_zeroed,
         ({abandoned} AND {service} > 0) AS abandoned_with_service_time,
-        {no_agent} AS handled_without_agent
-    FROM d
+        {no_agent} AS handled_without_agent{''.join(', ' + e for e in extra)}
+    FROM canon {joins}
     """
+
+
+def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
+    """Mark every later copy of a row (equal in every canonical field) as ``duplicate_row``.
+
+    Candidates are the rows whose ``rowhash`` occurs more than once (a hash aggregate over one
+    integer column); only those rows are re-read from the source and compared field by field,
+    so a hash collision never merges two different rows. Returns the number of copies marked.
+    """
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_candidates AS
+        SELECT source_row FROM {table}
+        WHERE rowhash IN (SELECT rowhash FROM {table} GROUP BY rowhash HAVING count(*) > 1)""")
+    if not con.execute("SELECT count(*) FROM dup_candidates").fetchone()[0]:
+        return 0
+    cols = ", ".join(source.view_columns)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_copies AS
+        SELECT {ROW} AS source_row FROM (
+            SELECT {ROW}, row_number() OVER (PARTITION BY {cols} ORDER BY {ROW}) AS copy
+            FROM canon SEMI JOIN dup_candidates ON {ROW} = dup_candidates.source_row)
+        WHERE copy > 1""")
+    con.execute(f"UPDATE {table} SET reason = {reason_code('duplicate_row')} "
+                "WHERE source_row IN (SELECT source_row FROM dup_copies)")
+    return int(con.execute("SELECT count(*) FROM dup_copies").fetchone()[0])
 
 
 def quality_table(con, *, table: str = "checked") -> pd.DataFrame:
     """The data-quality table: one row per rule with its action and the rows it excluded or repaired."""
-    excl = dict(con.execute(
-        f"SELECT exclude_reason, count(*) FROM {table} WHERE exclude_reason IS NOT NULL GROUP BY 1"
-    ).fetchall())
-    excl["duplicate_row"] = int(con.execute(f"SELECT coalesce(sum(duplicates), 0) FROM {table}").fetchone()[0])
-    sums = ", ".join(f"count(*) FILTER (WHERE {rule})" for rule, _ in REPAIRS)
-    rep = con.execute(f"SELECT {sums} FROM {table} WHERE exclude_reason IS NULL").fetchone()
+    counts = ", ".join(f"count(*) FILTER (WHERE reason = {reason_code(r)})" for r, _ in EXCLUSIONS)
+    repairs = ", ".join(f"count(*) FILTER (WHERE reason IS NULL AND {rule})" for rule, _ in REPAIRS)
+    found = con.execute(f"SELECT {counts}, {repairs} FROM {table}").fetchone()
+    excl = {r: n for (r, _), n in zip(EXCLUSIONS, found, strict=False)}
+    rep = found[len(EXCLUSIONS):]
     rows = [{"rule": r, "action": "excluded", "rows": int(excl.get(r, 0)), "meaning": m} for r, m in EXCLUSIONS]
     rows += [{"rule": r, "action": "repaired", "rows": int(n), "meaning": m}
              for (r, m), n in zip(REPAIRS, rep, strict=True)]

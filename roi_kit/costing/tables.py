@@ -41,6 +41,9 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +52,30 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from roi_kit.costing.load import canonical_view, connect, open_source
-from roi_kit.costing.quality import EXCLUSIONS, REPAIRS, checked_sql, quality_table
+from roi_kit.costing.load import canonical_view, connect, open_source, sql_str
+from roi_kit.costing.quality import (
+    EXCLUSIONS,
+    REPAIRS,
+    checked_sql,
+    dimension_exprs,
+    mark_duplicates,
+    quality_table,
+)
 from roi_kit.costing.schema import Mapping, Rates, load_mapping, load_rates
 
 DIMENSIONS = {"channel": "channel", "type": "contact_type", "team": "team", "segment": "segment"}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-NO_VALUE = "(none)"
+
+@contextmanager
+def _stage(name: str):
+    """Log a stage's wall and CPU seconds to stderr when ``ROI_KIT_COSTING_PROFILE`` is set."""
+    if not os.environ.get("ROI_KIT_COSTING_PROFILE"):
+        yield
+        return
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    print(f"costing {name:>14}: {time.perf_counter() - wall:6.2f} s wall {time.process_time() - cpu:6.2f} s cpu",
+          file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -115,45 +135,69 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rate_tables(con: duckdb.DuckDBPyConnection, rates: Rates) -> None:
-    """Create the small rate tables that the contacts are joined to."""
-    from roi_kit.costing.load import sql_str
-
-    def table(name: str, columns: str, rows: list[tuple]) -> None:
-        con.execute(f"CREATE OR REPLACE TABLE {name} ({columns})")
-        if rows:
-            values = ", ".join("(" + ", ".join("NULL" if v is None else sql_str(v) if isinstance(v, str)
-                                               else repr(float(v)) for v in row) + ")" for row in rows)
-            con.execute(f"INSERT INTO {name} VALUES {values}")
-
-    table("agent_rates", "agent_id VARCHAR, rate DOUBLE", list(rates.hourly_cost_by_agent.items()))
-    table("team_rates", "team VARCHAR, rate DOUBLE", list(rates.hourly_cost_by_team.items()))
-    table("tech_rates", "channel VARCHAR, per_minute DOUBLE, per_contact DOUBLE",
-          [(c, t.per_minute, t.per_contact) for c, t in rates.technology.items()])
-    table("std_rates", "contact_type VARCHAR, handle_seconds DOUBLE, cost_per_contact DOUBLE",
-          [(k, v.handle_seconds, v.cost_per_contact) for k, v in rates.standards.items()])
+def _levels(con: duckdb.DuckDBPyConnection, source) -> dict[str, list[str]]:
+    """Distinct values of each dimension (one cheap pass over four low-cardinality columns)."""
+    exprs = dimension_exprs(source)
+    lists = ", ".join(f"list(DISTINCT {e}) FILTER (WHERE {e} IS NOT NULL)" for e in exprs.values())
+    found = con.execute(f"SELECT {lists} FROM canon").fetchone()
+    return {d: sorted(v or []) for d, v in zip(exprs, found, strict=True)}
 
 
-def _contacts_sql(rates: Rates) -> str:
+def _enum_types(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> dict[str, str]:
+    """One DuckDB ENUM per dimension, so each is stored and grouped as a one-byte code."""
+    names = {}
+    for dim, values in levels.items():
+        names[dim] = f"{dim}_levels"
+        con.execute(f"CREATE TYPE {names[dim]} AS ENUM ({', '.join(sql_str(v) for v in values)})")
+    return names
+
+
+def _by_code(column: str, levels: list[str], values: dict[str, float | None]) -> str:
+    """``values[level]`` for the level of an ENUM column, as a CASE over its codes (NULL if none)."""
+    whens = " ".join(f"WHEN {i} THEN {float(values[v])!r}" for i, v in enumerate(levels)
+                     if values.get(v) is not None)
+    return f"(CASE enum_code({column}) {whens} END)" if whens else "CAST(NULL AS DOUBLE)"
+
+
+def _rate_sql(con: duckdb.DuckDBPyConnection, source, rates: Rates) -> tuple[str | None, str]:
+    """The hourly-rate expression for the checking pass (None when every contact has the default
+    rate) and the join it needs: agent's rate, else team's, else ``default_hourly_cost``."""
+    parts, joins = [], ""
+    if rates.hourly_cost_by_agent and "agent_id" in source.present:
+        con.execute("CREATE TABLE agent_rates (agent_key VARCHAR, agent_rate DOUBLE)")
+        con.executemany("INSERT INTO agent_rates VALUES (?, ?)", list(rates.hourly_cost_by_agent.items()))
+        joins = "LEFT JOIN agent_rates ON agent_rates.agent_key = canon.agent_id"
+        parts.append("agent_rate")
+    if rates.hourly_cost_by_team and "team" in source.present:
+        whens = " ".join(f"WHEN {sql_str(k)} THEN {float(v)!r}" for k, v in rates.hourly_cost_by_team.items())
+        parts.append(f"(CASE team {whens} END)")
+    if not parts:
+        return None, ""
+    return f"coalesce({', '.join(parts)}, {float(rates.default_hourly_cost)!r})", joins
+
+
+def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[str, list[str]],
+                   has_rate: bool) -> None:
+    """The view ``contacts``: used rows of ``checked`` with each contact's cost (module formulas).
+
+    Rate-table lookups are CASE expressions over the one-byte dimension codes, so pricing costs
+    no join and nothing is stored twice."""
     uplift = 1.0 / (rates.occupancy * (1.0 - rates.shrinkage))
     share, ovh = rates.overhead.share_of_labour, rates.overhead.per_contact
-    window = rates.repeat_window_days
-    return f"""
-    CREATE OR REPLACE TABLE contacts AS
+    tech_minute = _by_code("channel", levels["channel"], {k: t.per_minute for k, t in rates.technology.items()})
+    tech_contact = _by_code("channel", levels["channel"], {k: t.per_contact for k, t in rates.technology.items()})
+    std_seconds = _by_code("contact_type", levels["contact_type"],
+                           {k: v.handle_seconds for k, v in rates.standards.items()})
+    std_given = _by_code("contact_type", levels["contact_type"],
+                         {k: v.cost_per_contact for k, v in rates.standards.items()})
+    rate = "rate" if has_rate else f"{float(rates.default_hourly_cost)!r}"
+    con.execute(f"""
+    CREATE OR REPLACE VIEW contacts AS
     WITH c AS (
-        SELECT k.customer_id, k.channel, k.contact_type,
-            coalesce(k.team, '{NO_VALUE}') AS team, coalesce(k.segment, '{NO_VALUE}') AS segment,
-            k.agent_id, k.started_at, k.outcome = 'handled' AS handled,
-            k.queue_seconds, k.talk_seconds, k.hold_seconds, k.acw_seconds, k.contact_id,
-            coalesce(a.rate, t.rate, {rates.default_hourly_cost}) AS rate,
-            coalesce(x.per_minute, 0) AS tech_minute, coalesce(x.per_contact, 0) AS tech_contact,
-            s.handle_seconds AS std_seconds, s.cost_per_contact AS std_cost_given
-        FROM checked k
-        LEFT JOIN agent_rates a ON a.agent_id = k.agent_id
-        LEFT JOIN team_rates t ON t.team = k.team
-        LEFT JOIN tech_rates x ON x.channel = k.channel
-        LEFT JOIN std_rates s ON s.contact_type = k.contact_type
-        WHERE k.exclude_reason IS NULL
+        SELECT customer_id, channel, contact_type, team, segment, agent_id, started_at, handled,
+            queue_seconds, talk_seconds, hold_seconds, acw_seconds, {rate} AS rate,
+            coalesce({tech_minute}, 0) AS tech_minute, coalesce({tech_contact}, 0) AS tech_contact
+        FROM checked WHERE reason IS NULL
     ), p AS (
         SELECT *,
             (talk_seconds + hold_seconds + acw_seconds) / 3600.0 * rate * {uplift!r} AS labour,
@@ -164,36 +208,102 @@ def _contacts_sql(rates: Rates) -> str:
         SELECT *,
             {share!r} * labour + CASE WHEN handled THEN {ovh!r} ELSE 0 END AS overhead,
             CASE WHEN NOT handled THEN NULL
-                 WHEN std_cost_given IS NOT NULL THEN std_cost_given
-                 WHEN std_seconds IS NOT NULL
-                 THEN std_seconds / 3600.0 * rate * {uplift!r} * (1 + {share!r}) + {ovh!r}
+                 WHEN {std_given} IS NOT NULL THEN {std_given}
+                 WHEN {std_seconds} IS NOT NULL
+                 THEN {std_seconds} / 3600.0 * rate * {uplift!r} * (1 + {share!r}) + {ovh!r}
             END AS standard
         FROM p
     )
     SELECT customer_id, channel, contact_type, team, segment, agent_id, started_at, handled,
         queue_seconds, talk_seconds, hold_seconds, acw_seconds, rate, labour, tech, overhead, direct,
-        labour + tech + overhead AS cost, labour + overhead AS handling, standard,
-        CASE WHEN handled AND customer_id IS NOT NULL THEN
-            coalesce(started_at - lag(started_at) OVER (
-                PARTITION BY customer_id, contact_type, handled ORDER BY started_at)
-                <= to_microseconds(CAST({round(window * 86400e6)} AS BIGINT)), FALSE)
-            ELSE FALSE END AS is_repeat
+        labour + tech + overhead AS cost, labour + overhead AS handling, standard
     FROM q
-    """
+    """)
 
 
-_GROUP_AGGS = """
+_COMBO_AGGS = """
     count(*) FILTER (WHERE handled) AS contacts_handled,
     count(*) FILTER (WHERE NOT handled) AS contacts_abandoned,
     sum(cost) AS total_cost,
     sum(labour) AS labour_cost, sum(tech) AS technology_cost, sum(overhead) AS overhead_cost,
     sum(direct) AS direct_cost,
-    avg(talk_seconds + hold_seconds) FILTER (WHERE handled) AS aht_seconds,
-    avg(acw_seconds) FILTER (WHERE handled) AS acw_seconds,
+    sum(talk_seconds + hold_seconds) FILTER (WHERE handled) AS aht_sum,
+    sum(acw_seconds) FILTER (WHERE handled) AS acw_sum,
     sum(cost) FILTER (WHERE handled) AS handled_cost,
     count(*) FILTER (WHERE handled AND customer_id IS NOT NULL) AS identified,
-    count(*) FILTER (WHERE is_repeat) AS repeats
+    sum((talk_seconds + hold_seconds + acw_seconds) * rate) FILTER (WHERE handled) AS rated_seconds,
+    sum(talk_seconds + hold_seconds + acw_seconds) FILTER (WHERE handled) AS service_seconds
 """
+_COUNTS = ("contacts_handled", "contacts_abandoned", "identified", "repeats")
+
+
+def _combos(con: duckdb.DuckDBPyConnection, window_days: float) -> pd.DataFrame:
+    """Sums per combination of the four dimensions (a few hundred rows at most), repeats included.
+
+    A handled contact is a repeat when the previous handled contact of the same identified
+    customer and type started at most ``window_days`` before it (a window over the used,
+    handled, identified rows only, carrying nothing but the keys and the dimension codes).
+    """
+    cols = list(DIMENSIONS.values())
+    keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
+    sums = con.execute(f"SELECT {keys}, {_COMBO_AGGS} FROM contacts GROUP BY ALL").df()
+    micros = round(window_days * 86400e6)
+    repeats = con.execute(f"""
+        SELECT {keys}, count(*) AS repeats FROM (
+            SELECT {', '.join(cols)},
+                started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type ORDER BY started_at)
+                    <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
+            FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
+        WHERE is_repeat GROUP BY ALL""").df()
+    out = sums.merge(repeats, on=cols, how="left")
+    out["repeats"] = out["repeats"].fillna(0).astype("int64")
+    return out
+
+
+def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
+    """Per-dimension groups and the overall row (other dimensions NaN), as GROUPING SETS would give.
+
+    Counts add up; sums of an empty set stay NaN (SQL's NULL); averages are sums ÷ handled."""
+    cols = list(DIMENSIONS.values())
+    values = [c for c in combos.columns if c not in cols]
+    sums = [c for c in values if c not in _COUNTS]
+    parts = []
+    for col in cols:
+        g = combos.groupby(col, sort=False)
+        part = pd.concat([g[list(_COUNTS)].sum(), g[sums].sum(min_count=1)], axis=1).reset_index()
+        parts.append(part)
+    total = {c: [combos[c].sum()] for c in _COUNTS} | {c: [combos[c].sum(min_count=1)] for c in sums}
+    frame = pd.concat([*parts, pd.DataFrame(total)], ignore_index=True)
+    handled = frame["contacts_handled"].astype(float).where(frame["contacts_handled"] > 0)
+    frame["aht_seconds"] = frame["aht_sum"] / handled
+    frame["acw_seconds"] = frame["acw_sum"] / handled
+    return frame[cols + [c for c in frame.columns if c not in cols]]
+
+
+def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """P50, P90 and top-decile cost per group from ONE sort of handled contacts by cost.
+
+    Costs come with each dimension's one-byte code; after one argsort a group's costs are a
+    boolean mask of the sorted array, still sorted, so each group's quantiles and top decile are
+    exact without a sort per group.
+    """
+    cols = list(DIMENSIONS.values())
+    codes = ", ".join(f"enum_code({c}) AS {c}" for c in cols)
+    data = con.execute(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()
+    cost = np.asarray(data["cost"], dtype=float)
+    order = np.argsort(cost, kind="stable")[::-1]
+    cost = cost[order]
+    rows = []
+    for col in cols:
+        code = np.asarray(data[col])[order]
+        present = np.flatnonzero(np.bincount(code, minlength=len(levels[col])))
+        for i in present:
+            part = cost[code == i]
+            rows.append({"dim": col, "key": levels[col][i], "cost_p50": quantile(part, 0.5),
+                         "cost_p90": quantile(part, 0.9), "top_decile_cost": top_decile_cost(part)})
+    rows.append({"dim": "__all__", "key": None, "cost_p50": quantile(cost, 0.5),
+                 "cost_p90": quantile(cost, 0.9), "top_decile_cost": top_decile_cost(cost)})
+    return pd.DataFrame(rows), cost
 
 
 def quantile(sorted_desc: np.ndarray, q: float) -> float:
@@ -210,51 +320,6 @@ def quantile(sorted_desc: np.ndarray, q: float) -> float:
 def top_decile_cost(sorted_desc: np.ndarray) -> float:
     """Cost of the costliest ⌈n/10⌉ contacts, from costs sorted in descending order."""
     return float(sorted_desc[: math.ceil(len(sorted_desc) / 10)].sum())
-
-
-def _distribution(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, np.ndarray]:
-    """P50, P90 and top-decile cost per group from ONE sort of handled contacts by cost.
-
-    The costs come back sorted (descending) with each dimension as a small integer code; a
-    group's costs are then a boolean mask of the sorted array, still sorted, so each group's
-    quantiles and top decile are exact without a sort per group.
-    """
-    cols = list(DIMENSIONS.values())
-    levels = {c: [r[0] for r in con.execute(
-        f"SELECT DISTINCT {c} FROM contacts WHERE handled ORDER BY 1").fetchall()] for c in cols}
-    codes = ", ".join(
-        f"list_position({_list_literal(levels[c])}, {c})::SMALLINT AS {c}" for c in cols)
-    data = con.execute(
-        f"SELECT cost, {codes} FROM contacts WHERE handled ORDER BY cost DESC").fetchnumpy()
-    cost = np.asarray(data["cost"], dtype=float)
-    rows = []
-    for col in cols:
-        code = np.asarray(data[col])
-        for i, value in enumerate(levels[col], start=1):
-            part = cost[code == i]
-            rows.append({"dim": col, "key": value, "cost_p50": quantile(part, 0.5),
-                         "cost_p90": quantile(part, 0.9), "top_decile_cost": top_decile_cost(part)})
-    rows.append({"dim": "__all__", "key": None, "cost_p50": quantile(cost, 0.5),
-                 "cost_p90": quantile(cost, 0.9), "top_decile_cost": top_decile_cost(cost)})
-    return pd.DataFrame(rows), cost
-
-
-def _list_literal(values: list[str]) -> str:
-    from roi_kit.costing.load import sql_str
-
-    return "[" + ", ".join(sql_str(v) for v in values) + "]::VARCHAR[]"
-
-
-def _group_frame(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """All groups' sums in one pass (GROUPING SETS), plus the distribution figures per group."""
-    cols = list(DIMENSIONS.values())
-    sets = ", ".join(f"({c})" for c in cols) + ", ()"
-    frame = con.execute(f"""
-        SELECT {', '.join(cols)}, {_GROUP_AGGS}
-        FROM contacts GROUP BY GROUPING SETS ({sets})
-    """).df()
-    dist, cost = _distribution(con)
-    return frame, dist, cost
 
 
 def _finish(rows: pd.DataFrame) -> pd.DataFrame:
@@ -281,8 +346,13 @@ def _finish(rows: pd.DataFrame) -> pd.DataFrame:
     return out[[c for c in out.columns if c not in order] + order]
 
 
-def _dimension_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.DataFrame], pd.Series, np.ndarray]:
-    frame, tops, cost = _group_frame(con)
+#: Sums the tables are derived from but do not show.
+_HELPERS = ("handled_cost", "identified", "direct_cost", "top_decile_cost", "aht_sum", "acw_sum",
+            "rated_seconds", "service_seconds")
+
+
+def _dimension_tables(frame: pd.DataFrame, tops: pd.DataFrame
+                      ) -> tuple[dict[str, pd.DataFrame], pd.Series]:
     cols = list(DIMENSIONS.values())
     tables: dict[str, pd.DataFrame] = {}
     for label, col in DIMENSIONS.items():
@@ -290,14 +360,14 @@ def _dimension_tables(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, pd.Data
         part = frame[frame[col].notna() & frame[others].isna().all(axis=1)].drop(columns=others)
         top = tops[tops["dim"] == col].rename(columns={"key": col}).drop(columns="dim")
         part = part.merge(top, on=col, how="left")
-        part = _finish(part).drop(columns=["handled_cost", "identified", "direct_cost", "top_decile_cost"])
+        part = _finish(part).drop(columns=list(_HELPERS))
         tables[f"by_{label}"] = part.sort_values("total_cost", ascending=False, ignore_index=True)
     total = frame[frame[cols].isna().all(axis=1)].drop(columns=cols)
     if total.empty or pd.isna(total["contacts_handled"].iloc[0]):
         total = pd.DataFrame([{c: 0 for c in total.columns}])
     overall = tops[tops["dim"] == "__all__"].iloc[0]
     total = total.assign(**{k: overall[k] for k in ("cost_p50", "cost_p90", "top_decile_cost")})
-    return tables, _finish(total.reset_index(drop=True)).iloc[0], cost
+    return tables, _finish(total.reset_index(drop=True)).iloc[0]
 
 
 def _efficiency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -382,11 +452,20 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
     con = connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_directory)
     try:
         source = canonical_view(con, path, open_source(con, path), mapping)
-        con.execute(f"CREATE TABLE checked AS {checked_sql(source)}")
-        quality = quality_table(con)
-        _rate_tables(con, rates)
-        con.execute(_contacts_sql(rates))
-        return _assemble(con, source, rates, quality, path)
+        with _stage("levels"):
+            levels = _levels(con, source)
+            enums = _enum_types(con, levels)
+        rate, joins = _rate_sql(con, source, rates)
+        with _stage("checked"):
+            extra = (f"{rate} AS rate",) if rate else ()
+            con.execute("CREATE TABLE checked AS "
+                        + checked_sql(source, extra=extra, joins=joins, enums=enums))
+        with _stage("duplicates"):
+            mark_duplicates(con, source)
+        with _stage("quality"):
+            quality = quality_table(con)
+        _contacts_view(con, rates, levels, has_rate=rate is not None)
+        return _assemble(con, source, rates, quality, path, levels)
     except duckdb.Error as e:
         from roi_kit.errors import CostingError
 
@@ -396,20 +475,23 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
         con.close()
 
 
-def _assemble(con, source, rates, quality, path) -> CostingResult:
-    tables, total, cost = _dimension_tables(con)
-    tables["efficiency"] = _efficiency(con)
-    tables["abandon_by_hour"] = _abandon_by_hour(con)
-    tables["concentration"] = concentration(cost)
-    tables["data_quality"] = quality
-    first, last, hours, agents = _period(con)
+def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
+    with _stage("groups"):
+        combos = _combos(con, rates.repeat_window_days)
+    with _stage("distribution"):
+        tops, cost = _distribution(con, levels)
+    tables, total = _dimension_tables(_rollup(combos), tops)
+    with _stage("small tables"):
+        tables["efficiency"] = _efficiency(con)
+        tables["abandon_by_hour"] = _abandon_by_hour(con)
+        tables["concentration"] = concentration(cost)
+        tables["data_quality"] = quality
+        first, last, hours, agents = _period(con)
+        rows_in = int(con.execute("SELECT count(*) FROM checked").fetchone()[0])
     days = (last.date() - first.date()).days + 1 if first is not None else 0
     factor = 365.0 / days if days else 0.0
-    weighted = con.execute("""
-        SELECT sum((talk_seconds + hold_seconds + acw_seconds) * rate)
-               / nullif(sum(talk_seconds + hold_seconds + acw_seconds), 0)
-        FROM contacts WHERE handled""").fetchone()[0]
-    rows_in = int(con.execute("SELECT coalesce(sum(duplicates + 1), 0) FROM checked").fetchone()[0])
+    den = float(combos["service_seconds"].sum())
+    weighted = float(combos["rated_seconds"].sum()) / den if den else None
     excluded = {r: int(n) for r, n in zip(quality["rule"], quality["rows"], strict=True)
                 if r in dict(EXCLUSIONS)}
     repaired = {r: int(n) for r, n in zip(quality["rule"], quality["rows"], strict=True)
