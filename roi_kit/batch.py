@@ -125,6 +125,24 @@ class BatchResult:
     def failures(self) -> tuple[Mapping[str, Any], ...]:
         return tuple(r for r in self.rows if r["status"] != "ok")
 
+    def table_lines(self) -> list[str]:
+        """The headline figures of every unit that ran, one aligned line each, for a terminal."""
+        from roi_kit import fmt
+
+        ok = [r for r in self.rows if r["status"] == "ok"]
+        if not ok:
+            return []
+        width = min(48, max(len(str(r["unit"])) for r in ok))
+        head = f"{'unit':<{width}}  {'scenario':<12} {'NPV':>10} {'ROI':>8} {'payback':>10}"
+        lines = [head, "-" * len(head)]
+        for r in ok:
+            lines.append(
+                f"{str(r['unit'])[:width]:<{width}}  {r['scenario']!s:<12} "
+                f"{fmt.money(r['npv'], str(r['currency'])):>10} {fmt.pct(r['roi'], 0):>8} "
+                f"{fmt.months(r['payback_months'], never='never'):>10}"
+            )
+        return lines
+
     def failure_lines(self) -> list[str]:
         """One line per failed job: ``unit [scenario]: why``."""
         return [f"{r['unit']} [{r['scenario']}]: {r['error']}" for r in self.failures]

@@ -123,6 +123,8 @@ def batch(
         typer.echo("interrupted: finished reports are kept; rerun to do the rest", err=True)
         raise typer.Exit(130) from None
     done = len(result.rows) - len(result.failures)
+    for line in result.table_lines():
+        typer.echo(line)
     typer.echo(
         f"{done} of {len(result.rows)} reports in {result.output} "
         f"({result.ran} run, {result.skipped} up to date); portfolio: {result.output / 'index.html'}"

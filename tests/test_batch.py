@@ -240,3 +240,17 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     assert set(manifest["jobs"]) == {p.stem for p in out.glob("unit-*.html")}
     assert set(manifest["jobs"]) == {p.stem for p in (out / "notebooks").glob("*.ipynb")}
     assert not (out / "summary.csv").exists()  # the roll-up is written only by a finished run
+
+
+def test_terminal_table_shows_each_unit_that_ran(tmp_path):
+    from roi_kit.batch import BatchResult
+
+    rows = (
+        {"unit": "Bank", "scenario": "expected", "status": "ok", "currency": "USD", "npv": 2_840_000.0,
+         "roi": 0.676, "payback_months": 15.3, "error": ""},
+        {"unit": "Telco", "scenario": "expected", "status": "failed", "currency": "GBP", "npv": None,
+         "roi": None, "payback_months": None, "error": "boom"},
+    )
+    lines = BatchResult(tmp_path, rows, ran=2, skipped=0).table_lines()
+    assert len(lines) == 3  # header, rule, the one unit that ran
+    assert lines[2].split() == ["Bank", "expected", "$2.8M", "68%", "month", "16"]
