@@ -80,7 +80,7 @@ TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 DEBOUNCE_SECONDS = 0.25
 CHART_HEIGHT = 340
-LABEL_WIDTH = "210px"
+LABEL_WIDTH = "190px"
 FILE_HEADER = (
     "# ROI case saved from the roi_kit input form (notebooks/build_case.ipynb).\n"
     "# Rates are percentages; money is in the case's currency. Edit here or in the form.\n"
@@ -182,6 +182,21 @@ def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
 
 _Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
 _Dumper.add_representer(float, _represent_float)
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """Text as PyYAML writes it, except that YAML's other line breaks are escaped.
+
+    PyYAML writes U+0085 (NEL) raw inside a single-quoted scalar and reads it back as a space;
+    double quotes escape it (``\\N``), so such text survives the round trip.
+    """
+    if any(ch in value for ch in _LINE_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 
 def _plain(model: BaseModel) -> dict[str, Any]:
@@ -346,8 +361,12 @@ class _Leaf(_Node):
         tip = doc.description + (f" ({rng})" if rng else "")
         self.widget.description = doc.label
         self.widget.tooltip = tip
-        self.error = form.shared.html("", margin="0 0 0 6px")
-        self.box = form.shared.box(w.HBox, [self.widget, self.error])
+        shared = form.shared
+        self.unit = shared.html("", margin="0 0 0 6px")
+        # the error takes a line of its own under the box (a full-width item wraps in the row)
+        self.error = shared.html("", width="100%", padding=f"0 0 0 {LABEL_WIDTH}")
+        self.box = w.HBox([self.widget, self.unit, self.error],
+                          layout=shared.layout(flex_flow="row wrap", align_items="center"))
         self._value: Any = None
         self._unit_text = ""
         self._error_text = ""
@@ -388,7 +407,7 @@ class _Leaf(_Node):
 
     def _make_widget(self, doc: Any, annotation: Any) -> w.Widget:
         shared = self.form.shared
-        layout = shared.layout(width="440px")
+        layout = shared.layout(width="330px")
 
         def make(cls: type, **kw: Any) -> w.Widget:
             klass = _style_class(cls)
@@ -416,7 +435,8 @@ class _Leaf(_Node):
             "optional_float": "not set",
             "optional_int": "not set",
         }.get(self.kind, "")
-        return make(w.Text, placeholder=placeholder)
+        wide = self.kind in {"text", "number_list"}
+        return make(w.Text, placeholder=placeholder, layout=shared.layout(width="480px") if wide else layout)
 
     def _long(self, path: str) -> bool:
         return any((getattr(m, "max_length", 0) or 0) > 200 for m in self._metadata(path))
@@ -510,15 +530,16 @@ class _Leaf(_Node):
         self._render()
 
     def _render(self) -> None:
-        unit = f'<span style="color:#616E7C;display:inline-block;min-width:110px;white-space:nowrap">{html.escape(self._unit_text)}</span>'
+        unit = f'<span style="color:#616E7C;white-space:nowrap">{html.escape(self._unit_text)}</span>'
         hint = " (this box takes percentages: 6 means 6%)" if self.percent and "fraction" in self._error_text else ""
         error = (
-            f' <span style="color:#B42318">{_WARN} {html.escape(self._error_text + hint)}</span>'
+            f'<span style="color:#B42318">{_WARN} {html.escape(self._error_text + hint)}</span>'
             if self._error_text else ""
         )
-        value = unit + error
-        if self.error.value != value:
-            self.error.value = value
+        if self.unit.value != unit:
+            self.unit.value = unit
+        if self.error.value != error:
+            self.error.value = error
 
 
 def _options(annotation: Any) -> list[Any]:

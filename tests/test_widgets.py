@@ -60,7 +60,7 @@ def test_rates_are_shown_and_typed_as_percentages(form):
     assert repeat.value == 14.0  # the case holds 0.14
     repeat.value = 11.5
     assert form.case.baseline.repeat_rate == 0.115
-    assert "%" in form._index["baseline.repeat_rate"].error.value  # the unit beside the box
+    assert form._index["baseline.repeat_rate"].unit.value.endswith(">%</span>")  # the unit beside the box
 
 
 def test_a_changed_input_recomputes_the_numbers_and_the_charts(form):
@@ -163,7 +163,7 @@ def test_scenario_overrides_are_yaml_and_a_bad_path_is_named(form):
 
 def test_currency_relabels_money_units(form):
     form.field("currency").value = "EUR"
-    assert "EUR per contact" in form._index["baseline.cost_per_contact"].error.value
+    assert "EUR per contact" in form._index["baseline.cost_per_contact"].unit.value
     form.field("currency").value = "euro"
     assert form.errors["currency"].startswith("= 'euro' is not a three-letter currency code")
 
@@ -290,7 +290,7 @@ def test_percent_text_loads_back_exactly():
 
 rate = st.floats(0, 0.99, allow_nan=False)
 money = st.floats(0, 1e7, allow_nan=False)
-text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=24)
+text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=24)
 
 
 @st.composite
