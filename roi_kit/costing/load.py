@@ -39,6 +39,7 @@ class Source:
     present: tuple[str, ...]
     missing: tuple[str, ...]
     view_columns: tuple[str, ...] = ()
+    select_sql: str = ""  # the select list of ``canon`` over ``raw_rows``
 
 
 def connect(*, threads: int | None = None, memory_limit: str | None = None,
@@ -190,7 +191,9 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
         raise CostingError(
             f"{path}: required column {lacking[0]!r} not found (columns: {', '.join(columns)}; "
             f"required: {', '.join(REQUIRED)}; map other names with --mapping)")
-    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join(exprs)}, {ROW} FROM raw_rows")
+    select_sql = f"{', '.join(exprs)}, {ROW}"
+    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {select_sql} FROM raw_rows")
     missing = tuple(c for c in CANONICAL if c not in present)
     names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
-    return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names)
+    return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names,
+                  select_sql=select_sql)

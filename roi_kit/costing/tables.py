@@ -245,16 +245,20 @@ def _combos(con: duckdb.DuckDBPyConnection, window_days: float) -> pd.DataFrame:
     handled, identified rows only, carrying nothing but the keys and the dimension codes).
     """
     cols = list(DIMENSIONS.values())
+    # grouped by the one-byte codes; only the few result rows are turned back into text
     keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
-    sums = con.execute(f"SELECT {keys}, {_COMBO_AGGS} FROM contacts GROUP BY ALL").df()
+    group = ", ".join(cols)
+    sums = con.execute(f"SELECT {keys}, * EXCLUDE ({group}) FROM ("
+                       f"SELECT {group}, {_COMBO_AGGS} FROM contacts GROUP BY {group})").df()
     micros = round(window_days * 86400e6)
     repeats = con.execute(f"""
-        SELECT {keys}, count(*) AS repeats FROM (
-            SELECT {', '.join(cols)},
-                started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type ORDER BY started_at)
-                    <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
-            FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
-        WHERE is_repeat GROUP BY ALL""").df()
+        SELECT {keys}, repeats FROM (
+            SELECT {group}, count(*) AS repeats FROM (
+                SELECT {group},
+                    started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type ORDER BY started_at)
+                        <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
+                FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
+            WHERE is_repeat GROUP BY {group})""").df()
     out = sums.merge(repeats, on=cols, how="left")
     out["repeats"] = out["repeats"].fillna(0).astype("int64")
     return out
@@ -291,11 +295,16 @@ def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) 
     codes = ", ".join(f"enum_code({c}) AS {c}" for c in cols)
     data = con.execute(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()
     cost = np.asarray(data["cost"], dtype=float)
-    order = np.argsort(cost, kind="stable")[::-1]
-    cost = cost[order]
+    sizes = [max(len(levels[c]), 1) for c in cols]
+    combo = np.zeros(len(cost), dtype=np.int64)  # the four codes in one integer: one gather, not four
+    for col, size in zip(cols, sizes, strict=True):
+        combo = combo * size + np.asarray(data[col], dtype=np.int64)
+    order = np.argsort(cost)[::-1]
+    cost, combo = cost[order], combo[order]
     rows = []
-    for col in cols:
-        code = np.asarray(data[col])[order]
+    for k, col in enumerate(cols):
+        inner = math.prod(sizes[k + 1:])
+        code = (combo // inner) % sizes[k]
         present = np.flatnonzero(np.bincount(code, minlength=len(levels[col])))
         for i in present:
             part = cost[code == i]
