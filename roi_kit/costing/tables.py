@@ -285,31 +285,25 @@ def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
 
 
 def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
-    """P50, P90 and top-decile cost per group from ONE sort of handled contacts by cost.
+    """P50, P90 and top-decile cost per group, exact, from handled contacts' costs.
 
-    Costs come with each dimension's one-byte code; after one argsort a group's costs are a
-    boolean mask of the sorted array, still sorted, so each group's quantiles and top decile are
-    exact without a sort per group.
+    Costs come with each dimension's one-byte code; each group's costs (a boolean mask) are
+    sorted on their own: numpy's vectorised sort of values is an order of magnitude faster than
+    one argsort carrying the codes along.
     """
     cols = list(DIMENSIONS.values())
     codes = ", ".join(f"enum_code({c}) AS {c}" for c in cols)
     data = con.execute(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()
     cost = np.asarray(data["cost"], dtype=float)
-    sizes = [max(len(levels[c]), 1) for c in cols]
-    combo = np.zeros(len(cost), dtype=np.int64)  # the four codes in one integer: one gather, not four
-    for col, size in zip(cols, sizes, strict=True):
-        combo = combo * size + np.asarray(data[col], dtype=np.int64)
-    order = np.argsort(cost)[::-1]
-    cost, combo = cost[order], combo[order]
     rows = []
-    for k, col in enumerate(cols):
-        inner = math.prod(sizes[k + 1:])
-        code = (combo // inner) % sizes[k]
+    for col in cols:
+        code = np.asarray(data[col])
         present = np.flatnonzero(np.bincount(code, minlength=len(levels[col])))
         for i in present:
-            part = cost[code == i]
+            part = np.sort(cost[code == i])[::-1]
             rows.append({"dim": col, "key": levels[col][i], "cost_p50": quantile(part, 0.5),
                          "cost_p90": quantile(part, 0.9), "top_decile_cost": top_decile_cost(part)})
+    cost = np.sort(cost)[::-1]
     rows.append({"dim": "__all__", "key": None, "cost_p50": quantile(cost, 0.5),
                  "cost_p90": quantile(cost, 0.9), "top_decile_cost": top_decile_cost(cost)})
     return pd.DataFrame(rows), cost
