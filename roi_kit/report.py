@@ -340,8 +340,16 @@ def _exporter() -> Any:
 _EXPORT_LOCK = threading.Lock()
 
 
+_QUIET_TAGS = {"parameters", "injected-parameters"}
+
+
 def _split_meta(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
-    """A copy of ``nb`` without the hidden meta outputs, and the meta they carried."""
+    """A copy of ``nb`` without the hidden meta outputs, and the meta they carried.
+
+    What the kernel wrote to stderr (warnings, logging) and anything the parameter cells printed
+    stay in the executed notebook kept for audit, never on the board page: they depend on the
+    machine and the moment, not on the case.
+    """
     from roi_kit.display import META_MIMETYPE
 
     clean = copy.deepcopy(nb)
@@ -349,8 +357,11 @@ def _split_meta(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[
     for cell in clean.cells:
         if cell.get("cell_type") != "code":
             continue
+        quiet = bool(_QUIET_TAGS & set(cell.get("metadata", {}).get("tags", [])))
         kept = []
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and (quiet or output.get("name") == "stderr"):
+                continue
             if output.get("output_type") == "error":
                 raise ReportError(
                     f"the executed notebook has an error output ({output.get('ename')}: "

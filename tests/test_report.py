@@ -186,6 +186,17 @@ class TestExportHtml:
         with pytest.raises(ReportError, match=r"error output \(ValueError: bad\)"):
             report.export_html(nb)
 
+    def test_kernel_chatter_stays_off_the_page(self, fixture_nb: nbformat.NotebookNode) -> None:
+        # a warm and a cold kernel differ in what they print to stderr and in the parameter
+        # cells; the page must not (it once differed by an output wrapper around a warning)
+        nb = nbformat.from_dict(json.loads(json.dumps(fixture_nb)))
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        code[0].metadata["tags"] = ["injected-parameters"]
+        quiet = report.export_html(nb, generated_at=WHEN)
+        code[0].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="PARAMS-ECHO"))
+        code[-1].outputs.append(nbformat.v4.new_output("stream", name="stderr", text="KERNEL-WARNING"))
+        assert report.export_html(nb, generated_at=WHEN) == quiet
+
     def test_duplicate_chart_names_are_refused(self, fixture_nb: nbformat.NotebookNode) -> None:
         nb = nbformat.from_dict(json.loads(json.dumps(fixture_nb)))
         chart_cell = next(
