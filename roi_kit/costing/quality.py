@@ -56,7 +56,7 @@ def _id(source: Source, name: str) -> tuple[str, str, str]:
     if name not in source.present:
         return "CAST(NULL AS VARCHAR)", "FALSE", "FALSE"
     # cheap byte tests first: the regular expressions run only on ids that could match
-    sci = f"coalesce(CASE WHEN contains(lower({name}), 'e') THEN regexp_full_match({name}, '{_SCI}') END, FALSE)"
+    sci = f"coalesce(CASE WHEN contains({name}, 'e') OR contains({name}, 'E') THEN regexp_full_match({name}, '{_SCI}') END, FALSE)"
     dec = f"coalesce(CASE WHEN contains({name}, '.') THEN regexp_full_match({name}, '{_DEC}') END, FALSE)"
     fixed = f"CASE WHEN {sci} THEN NULL WHEN {dec} THEN regexp_replace({name}, '\\.0+$', '') ELSE {name} END"
     return fixed, sci, dec
@@ -99,11 +99,18 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
                 f"- coalesce({dur['hold_seconds']}, 0))")
     _, cid_sci, cid_dec = _id(source, "contact_id")
     cust, cust_sci, cust_dec = _id(source, "customer_id")
-    q, h, a = (f"coalesce({dur[k]}, 0)" for k in ("queue_seconds", "hold_seconds", "acw_seconds"))
-    service = f"(coalesce({talk}, 0) + {h} + {a})"
+    # inner level: each value needed more than once is computed once, by name
+    inner = {"_cid_sci": cid_sci, "_cid_dec": cid_dec, "_cust_sci": cust_sci, "_cust_dec": cust_dec,
+             "_q": f"coalesce({dur['queue_seconds']}, 0)", "_h": f"coalesce({dur['hold_seconds']}, 0)",
+             "_a": f"coalesce({dur['acw_seconds']}, 0)", "_talk": talk,
+             "_abandoned": "(outcome = 'abandoned')", "_crossed": f"coalesce({crossed}, FALSE)",
+             "_nulls": " OR ".join([f"{dur[k]} IS NULL" for k in dur] + ["(outcome = 'abandoned' AND "
+                                                                        f"{talk} IS NULL)"])}
+    cust = ("CASE WHEN _cust_sci THEN NULL WHEN _cust_dec THEN regexp_replace(customer_id, '\\.0+$', '') "
+            "ELSE customer_id END") if "customer_id" in p else "CAST(NULL AS VARCHAR)"
+    talk0 = "coalesce(_talk, 0)"
+    service = f"({talk0} + _h + _a)"
     any_bad = " OR ".join(bad) if bad else "FALSE"
-    negative = f"(least({q}, coalesce({talk}, 0), {h}, {a}) < 0)"
-    abandoned = "(outcome = 'abandoned')"
     c = reason_code
     reason = f"""CASE
         WHEN started_at_bad OR started_at IS NULL THEN {c('bad_started_at')}
@@ -111,42 +118,37 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
         WHEN channel IS NULL THEN {c('missing_channel')}
         WHEN contact_type IS NULL THEN {c('missing_contact_type')}
         WHEN {any_bad} THEN {c('unparseable_duration')}
-        WHEN outcome = 'handled' AND {talk} IS NULL THEN {c('missing_talk_time')}
-        WHEN {negative} THEN {c('negative_duration')}
-        WHEN {q} + {service} > 86400 THEN {c('duration_over_24h')}
+        WHEN outcome = 'handled' AND _talk IS NULL THEN {c('missing_talk_time')}
+        WHEN least(_q, {talk0}, _h, _a) < 0 THEN {c('negative_duration')}
+        WHEN _q + {service} > 86400 THEN {c('duration_over_24h')}
     END::UTINYINT"""
-    nulls = " OR ".join(
-        [f"{dur[k]} IS NULL" for k in dur]
-        + [f"({abandoned} AND {talk} IS NULL)"]
-    )
     agent = _col(source, "agent_id")
     no_agent = f"(outcome = 'handled' AND {agent} IS NULL)" if "agent_id" in p else "FALSE"
     dims = dimension_exprs(source)
     dim_sql = ", ".join(f"CAST({e} AS {enums[d]}) AS {d}" if d in enums else f"{e} AS {d}"
                         for d, e in dims.items())
-    cols = [col for col in source.view_columns]
     return f"""
     SELECT
         {ROW} AS source_row,
-        hash({', '.join(cols)}) AS rowhash,
+        hash({', '.join(source.view_columns)}) AS rowhash,
         {reason} AS reason,
         {cust} AS customer_id,
         {dim_sql},
         {agent} AS agent_id,
         started_at,
         outcome = 'handled' AS handled,
-        {q} AS queue_seconds,
-        CASE WHEN {abandoned} THEN 0 ELSE coalesce({talk}, 0) END AS talk_seconds,
-        CASE WHEN {abandoned} THEN 0 ELSE {h} END AS hold_seconds,
-        CASE WHEN {abandoned} THEN 0 ELSE {a} END AS acw_seconds,
-        {cid_sci} AS contact_id_scientific_notation,
-        {cust_sci} AS customer_id_scientific_notation,
-        ({cid_dec} OR {cust_dec}) AS id_decimal_suffix,
-        coalesce({crossed}, FALSE) AS crossed_midnight,
-        ({nulls}) AS missing_duration_zeroed,
-        ({abandoned} AND {service} > 0) AS abandoned_with_service_time,
+        _q AS queue_seconds,
+        CASE WHEN _abandoned THEN 0 ELSE {talk0} END AS talk_seconds,
+        CASE WHEN _abandoned THEN 0 ELSE _h END AS hold_seconds,
+        CASE WHEN _abandoned THEN 0 ELSE _a END AS acw_seconds,
+        _cid_sci AS contact_id_scientific_notation,
+        _cust_sci AS customer_id_scientific_notation,
+        (_cid_dec OR _cust_dec) AS id_decimal_suffix,
+        _crossed AS crossed_midnight,
+        (_nulls) AS missing_duration_zeroed,
+        (_abandoned AND {service} > 0) AS abandoned_with_service_time,
         {no_agent} AS handled_without_agent{''.join(', ' + e for e in extra)}
-    FROM canon {joins}
+    FROM (SELECT *, {', '.join(f'{v} AS {k}' for k, v in inner.items())} FROM canon {joins})
     """
 
 

@@ -136,11 +136,11 @@ def _plain(value: Any) -> Any:
 
 
 def _levels(con: duckdb.DuckDBPyConnection, source) -> dict[str, list[str]]:
-    """Distinct values of each dimension (one cheap pass over four low-cardinality columns)."""
+    """Distinct values of each dimension (one cheap pass over four low-cardinality columns: the
+    distinct combinations, a few hundred, are split into levels here)."""
     exprs = dimension_exprs(source)
-    lists = ", ".join(f"list(DISTINCT {e}) FILTER (WHERE {e} IS NOT NULL)" for e in exprs.values())
-    found = con.execute(f"SELECT {lists} FROM canon").fetchone()
-    return {d: sorted(v or []) for d, v in zip(exprs, found, strict=True)}
+    found = con.execute(f"SELECT DISTINCT {', '.join(exprs.values())} FROM canon").fetchall()
+    return {d: sorted({row[i] for row in found if row[i] is not None}) for i, d in enumerate(exprs)}
 
 
 def _enum_types(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> dict[str, str]:
@@ -224,24 +224,49 @@ def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[st
 _COMBO_AGGS = """
     count(*) FILTER (WHERE handled) AS contacts_handled,
     count(*) FILTER (WHERE NOT handled) AS contacts_abandoned,
-    sum(cost) AS total_cost,
-    sum(labour) AS labour_cost, sum(tech) AS technology_cost, sum(overhead) AS overhead_cost,
-    sum(direct) AS direct_cost,
+    sum((talk_seconds + hold_seconds + acw_seconds) * rate) AS rated_seconds,
+    sum(talk_seconds + hold_seconds + acw_seconds) AS service_seconds,
+    sum(talk_seconds * rate) AS rated_talk,
+    sum(queue_seconds + talk_seconds + hold_seconds) AS line_seconds,
+    sum(queue_seconds + talk_seconds + hold_seconds) FILTER (WHERE handled) AS handled_line_seconds,
     sum(talk_seconds + hold_seconds) FILTER (WHERE handled) AS aht_sum,
     sum(acw_seconds) FILTER (WHERE handled) AS acw_sum,
-    sum(cost) FILTER (WHERE handled) AS handled_cost,
-    count(*) FILTER (WHERE handled AND customer_id IS NOT NULL) AS identified,
-    sum((talk_seconds + hold_seconds + acw_seconds) * rate) FILTER (WHERE handled) AS rated_seconds,
-    sum(talk_seconds + hold_seconds + acw_seconds) FILTER (WHERE handled) AS service_seconds
+    count(*) FILTER (WHERE handled AND customer_id IS NOT NULL) AS identified
 """
 _COUNTS = ("contacts_handled", "contacts_abandoned", "identified", "repeats")
 
 
-def _combos(con: duckdb.DuckDBPyConnection, window_days: float) -> pd.DataFrame:
+def _combo_costs(sums: pd.DataFrame, rates: Rates) -> pd.DataFrame:
+    """Cost sums of each combination from its second sums, by the module formulas summed.
+
+    Within a combination the channel is fixed, so the technology rates are constants, and
+    abandoned contacts carry no service seconds; hence Σ labour = Σ(service × rate) / 3600 ×
+    uplift, Σ tech = per_minute × Σ(queue + talk + hold) / 60 + per_contact × offered, Σ overhead
+    = share × Σ labour + per_contact × handled, Σ direct = Σ(talk × rate) / 3600.
+    """
+    uplift = 1.0 / (rates.occupancy * (1.0 - rates.shrinkage))
+    share, ovh = rates.overhead.share_of_labour, rates.overhead.per_contact
+    tech = {k: (t.per_minute, t.per_contact) for k, t in rates.technology.items()}
+    minute = sums["channel"].map(lambda c: tech.get(c, (0.0, 0.0))[0]).astype(float)
+    contact = sums["channel"].map(lambda c: tech.get(c, (0.0, 0.0))[1]).astype(float)
+    out = sums.copy()
+    handled = out["contacts_handled"].astype(float)
+    out["labour_cost"] = out["rated_seconds"] / 3600.0 * uplift
+    out["technology_cost"] = (minute * out["line_seconds"] / 60.0
+                              + contact * (handled + out["contacts_abandoned"]))
+    out["overhead_cost"] = share * out["labour_cost"] + ovh * handled
+    out["total_cost"] = out["labour_cost"] + out["technology_cost"] + out["overhead_cost"]
+    out["direct_cost"] = out["rated_talk"] / 3600.0
+    out["handled_cost"] = (out["labour_cost"] + minute * out["handled_line_seconds"] / 60.0
+                           + contact * handled + out["overhead_cost"])
+    return out.drop(columns=["rated_talk", "line_seconds", "handled_line_seconds"])
+
+
+def _combos(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
     """Sums per combination of the four dimensions (a few hundred rows at most), repeats included.
 
     A handled contact is a repeat when the previous handled contact of the same identified
-    customer and type started at most ``window_days`` before it (a window over the used,
+    customer and type started at most ``repeat_window_days`` before it (a window over the used,
     handled, identified rows only, carrying nothing but the keys and the dimension codes).
     """
     cols = list(DIMENSIONS.values())
@@ -250,6 +275,8 @@ def _combos(con: duckdb.DuckDBPyConnection, window_days: float) -> pd.DataFrame:
     group = ", ".join(cols)
     sums = con.execute(f"SELECT {keys}, * EXCLUDE ({group}) FROM ("
                        f"SELECT {group}, {_COMBO_AGGS} FROM contacts GROUP BY {group})").df()
+    sums = _combo_costs(sums, rates)
+    window_days = rates.repeat_window_days
     micros = round(window_days * 86400e6)
     repeats = con.execute(f"""
         SELECT {keys}, repeats FROM (
@@ -480,7 +507,7 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
 
 def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
     with _stage("groups"):
-        combos = _combos(con, rates.repeat_window_days)
+        combos = _combos(con, rates)
     with _stage("distribution"):
         tops, cost = _distribution(con, levels)
     tables, total = _dimension_tables(_rollup(combos), tops)
