@@ -30,6 +30,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -459,6 +460,9 @@ def run_job(job: Job, generated_at: datetime | None = None) -> Outcome:
 # --------------------------------------------------------------------------- executors
 
 
+_STOP_GRACE_SECONDS = 10.0
+
+
 def _local(jobs: Sequence[Job], workers: int, generated_at: datetime) -> Iterator[Outcome]:
     """Run jobs on ``workers`` local processes (spawned; each keeps one kernel), as they finish."""
     import multiprocessing
@@ -478,9 +482,16 @@ def _local(jobs: Sequence[Job], workers: int, generated_at: datetime) -> Iterato
     except BaseException:
         for future in futures:
             future.cancel()
-        for process in list(getattr(executor, "_processes", {}).values()):
+        processes = list(getattr(executor, "_processes", {}).values())
+        for process in processes:
             process.terminate()  # SIGTERM: the worker exits and stops its kernel
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + _STOP_GRACE_SECONDS
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():  # stuck in a kernel call: do not let Ctrl-C hang the batch
+                process.kill()
+                process.join(1.0)
         raise
     executor.shutdown(wait=True)
 
