@@ -40,6 +40,7 @@ class Source:
     missing: tuple[str, ...]
     view_columns: tuple[str, ...] = ()
     select_sql: str = ""  # the select list of ``canon`` over ``raw_rows``
+    text_sql: tuple[tuple[str, str, str], ...] = ()  # (canonical name, its expression, source column)
 
 
 def connect(*, threads: int | None = None, memory_limit: str | None = None,
@@ -153,6 +154,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
                                f"does not have (columns: {', '.join(columns)})")
     exprs: list[str] = []
     present: list[str] = []
+    texts: list[tuple[str, str, str]] = []
     for name in CANONICAL:
         src = mapping.columns.get(name, name)
         if name in mapping.timestamps:
@@ -169,6 +171,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
             if name == "outcome":
                 text = f"lower({text})"
             exprs.append(f"{text} AS {name}")
+            texts.append((name, text, src))
         elif name in DURATIONS:
             if typ.startswith(_NUMERIC):
                 exprs += [f"CAST({col} AS DOUBLE) AS {name}", f"FALSE AS {name}_bad"]
@@ -196,4 +199,4 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
     missing = tuple(c for c in CANONICAL if c not in present)
     names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
     return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names,
-                  select_sql=select_sql)
+                  select_sql=select_sql, text_sql=tuple(texts))

@@ -136,10 +136,16 @@ def _plain(value: Any) -> Any:
 
 
 def _levels(con: duckdb.DuckDBPyConnection, source) -> dict[str, list[str]]:
-    """Distinct values of each dimension (one cheap pass over four low-cardinality columns: the
-    distinct combinations, a few hundred, are split into levels here)."""
+    """Distinct values of each dimension, cheaply: the distinct combinations of the four raw
+    low-cardinality columns (a few hundred) are found first, and only those are canonicalised."""
+    from roi_kit.costing.load import ident
+
     exprs = dimension_exprs(source)
-    found = con.execute(f"SELECT DISTINCT {', '.join(exprs.values())} FROM canon").fetchall()
+    texts = {name: (expr, src) for name, expr, src in source.text_sql if name in exprs}
+    raw = ", ".join(dict.fromkeys(ident(src) for _, src in texts.values())) or "1"
+    canon = ", ".join(f"{expr} AS {name}" for name, (expr, _) in texts.items()) or "NULL AS none"
+    found = con.execute(f"SELECT DISTINCT {', '.join(exprs.values())} FROM "
+                        f"(SELECT {canon} FROM (SELECT DISTINCT {raw} FROM raw))").fetchall()
     return {d: sorted({row[i] for row in found if row[i] is not None}) for i, d in enumerate(exprs)}
 
 
@@ -440,7 +446,7 @@ def concentration(sorted_desc: np.ndarray, points: int = 100) -> pd.DataFrame:
 def _period(con: duckdb.DuckDBPyConnection) -> tuple[Any, Any, int, int]:
     first, last, hours, agents = con.execute("""
         SELECT min(started_at), max(started_at),
-               count(DISTINCT date_trunc('hour', started_at)),
+               count(DISTINCT floor(epoch_us(started_at) / 3600e6)),  -- hours open (integer hours: fast)
                count(DISTINCT agent_id) FILTER (WHERE handled)
         FROM contacts
     """).fetchone()
