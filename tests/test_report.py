@@ -139,6 +139,13 @@ class TestExportHtml:
         assert "0" * 64 in footer
         assert "Generated 2026-11-22 09:30 UTC" in footer
 
+    def test_every_printed_page_carries_the_provenance(self, fixture_html: str) -> None:
+        head = fixture_html.split("</head>", 1)[0]
+        page_rule = re.search(r"@page \{.*?@bottom-center \{(.*?)\}", head, re.S)
+        assert page_rule, "no @page rule with a bottom-centre box in <head>"
+        assert "0" * 64 in page_rule.group(1) and "2026-11-22 09:30 UTC" in page_rule.group(1)
+        assert "@media print { .roi-footer { display: none; } }" in head
+
     def test_cover(self, fixture_html: str) -> None:
         cover = visible_text(
             fixture_html.split('<header class="roi-cover">', 1)[1].split("</header>")[0]
