@@ -1,8 +1,11 @@
 """Data-quality rules: every row of an export is either used (maybe repaired) or excluded, by reason.
 
-Rules are applied in DuckDB. Exclusion rules are checked in the order of :data:`EXCLUSIONS`; a row
-is charged to the first rule it breaks, so ``rows_in = rows_used + Σ excluded`` holds exactly.
-Repairs are counted over the rows that are used (a repaired row may carry several repairs).
+Rules are applied in DuckDB, in ONE pass that stores each source row once (table ``checked``:
+cleaned values, dimension codes, a reason code, repair flags). Exclusion rules are checked in the
+order of :data:`EXCLUSIONS`; a row is charged to the first rule it breaks, so
+``rows_in = rows_used + Σ excluded`` holds exactly. Duplicates come first: after the pass,
+:func:`mark_duplicates` charges every later copy of a row to ``duplicate_row``. Repairs are
+counted over the rows that are used (a repaired row may carry several repairs).
 """
 
 from __future__ import annotations
@@ -51,15 +54,15 @@ def _col(source: Source, name: str, typ: str = "VARCHAR") -> str:
     return name if name in source.present else f"CAST(NULL AS {typ})"
 
 
-def _id(source: Source, name: str) -> tuple[str, str, str]:
-    """Cleaned id expression, scientific-notation flag and decimal-suffix flag."""
+def _id_flags(source: Source, name: str) -> tuple[str, str]:
+    """Scientific-notation flag and decimal-suffix flag of an id column (FALSE when absent)."""
     if name not in source.present:
-        return "CAST(NULL AS VARCHAR)", "FALSE", "FALSE"
+        return "FALSE", "FALSE"
     # cheap byte tests first: the regular expressions run only on ids that could match
-    sci = f"coalesce(CASE WHEN contains({name}, 'e') OR contains({name}, 'E') THEN regexp_full_match({name}, '{_SCI}') END, FALSE)"
+    could_be_sci = f"contains({name}, 'e') OR contains({name}, 'E')"
+    sci = f"coalesce(CASE WHEN {could_be_sci} THEN regexp_full_match({name}, '{_SCI}') END, FALSE)"
     dec = f"coalesce(CASE WHEN contains({name}, '.') THEN regexp_full_match({name}, '{_DEC}') END, FALSE)"
-    fixed = f"CASE WHEN {sci} THEN NULL WHEN {dec} THEN regexp_replace({name}, '\\.0+$', '') ELSE {name} END"
-    return fixed, sci, dec
+    return sci, dec
 
 
 def reason_code(rule: str) -> int:
@@ -109,8 +112,8 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
     else:  # derived: wall-clock time from offer to release, less queue and hold
         talk = (f"(epoch(({ended}) - started_at) - coalesce({dur['queue_seconds']}, 0) "
                 f"- coalesce({dur['hold_seconds']}, 0))")
-    _, cid_sci, cid_dec = _id(source, "contact_id")
-    cust, cust_sci, cust_dec = _id(source, "customer_id")
+    cid_sci, cid_dec = _id_flags(source, "contact_id")
+    cust_sci, cust_dec = _id_flags(source, "customer_id")
     # inner level: each value needed more than once is computed once, by name
     inner = {"_cid_sci": cid_sci, "_cid_dec": cid_dec, "_cust_sci": cust_sci, "_cust_dec": cust_dec,
              "_q": f"coalesce({dur['queue_seconds']}, 0)", "_h": f"coalesce({dur['hold_seconds']}, 0)",
