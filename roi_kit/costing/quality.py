@@ -175,7 +175,7 @@ def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
     only those rows are re-read from the source and compared field by field, so a hash collision
     never merges two different rows. Returns the number of copies marked.
     """
-    hashes = np.sort(con.execute(f"SELECT rowhash FROM {table}").fetchnumpy()["rowhash"])
+    hashes = np.sort(con.sql(f"SELECT rowhash FROM {table}").fetchnumpy()["rowhash"])
     repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
     del hashes
     if not len(repeated):

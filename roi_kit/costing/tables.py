@@ -329,7 +329,7 @@ def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) 
 
     cols = list(DIMENSIONS.values())
     codes = ", ".join(f"enum_code({c}) AS {c}" for c in cols)
-    data = con.execute(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()
+    data = con.sql(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()  # sql(): parallel
     cost = np.asarray(data["cost"], dtype=float)
     groups = [(col, i) for col in cols
               for i in np.flatnonzero(np.bincount(np.asarray(data[col]), minlength=len(levels[col])))]
