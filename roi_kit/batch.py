@@ -577,6 +577,9 @@ def _safe_target(output: Path, name: str) -> Path:
     return target
 
 
+_CSV_PLACES = {"roi": 6, "simple_roi": 6, "irr": 6, "payback_months": 2}
+
+
 def write_summary(output: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     """``summary.csv`` (formula-looking text neutralised) and ``summary.parquet``, atomically."""
     import pandas as pd
@@ -592,6 +595,11 @@ def write_summary(output: Path, rows: Sequence[Mapping[str, Any]]) -> None:
     safe = frame.copy()
     for column in text_columns:
         safe[column] = safe[column].map(lambda v: csv_safe("" if v is None else str(v)))
+    # the CSV is read by people in spreadsheets: money to the cent, ratios to 6 places, payback to
+    # 2 (the Parquet keeps full precision for machines)
+    for column in FIGURES:
+        places = _CSV_PLACES.get(column, 2)
+        safe[column] = safe[column].round(places)
     with atomic_path(output / "summary.csv") as tmp:
         safe.to_csv(tmp, index=False)
 

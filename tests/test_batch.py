@@ -254,3 +254,13 @@ def test_terminal_table_shows_each_unit_that_ran(tmp_path):
     lines = BatchResult(tmp_path, rows, ran=2, skipped=0).table_lines()
     assert len(lines) == 3  # header, rule, the one unit that ran
     assert lines[2].split() == ["Bank", "expected", "$2.8M", "68%", "month", "16"]
+
+
+def test_summary_csv_rounds_money_to_the_cent_and_parquet_keeps_precision(tmp_path):
+    row = {"unit": "U", "scenario": "expected", "status": "ok", "npv": 476_300.00000000006,
+           "pv_costs": 1_073_745.035458696, "roi": 0.8972945499697846, "payback_months": 13.768901032757272}
+    write_summary(tmp_path, [row])
+    csv = pd.read_csv(tmp_path / "summary.csv").iloc[0]
+    assert (csv["npv"], csv["pv_costs"]) == (476_300.00, 1_073_745.04)
+    assert (csv["roi"], csv["payback_months"]) == (0.897295, 13.77)
+    assert pd.read_parquet(tmp_path / "summary.parquet").loc[0, "pv_costs"] == 1_073_745.035458696
