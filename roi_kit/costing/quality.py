@@ -58,10 +58,13 @@ def _id_flags(source: Source, name: str) -> tuple[str, str]:
     """Scientific-notation flag and decimal-suffix flag of an id column (FALSE when absent)."""
     if name not in source.present:
         return "FALSE", "FALSE"
-    # cheap byte tests first: the regular expressions run only on ids that could match
-    could_be_sci = f"contains({name}, 'e') OR contains({name}, 'E')"
-    sci = f"coalesce(CASE WHEN {could_be_sci} THEN regexp_full_match({name}, '{_SCI}') END, FALSE)"
-    dec = f"coalesce(CASE WHEN contains({name}, '.') THEN regexp_full_match({name}, '{_DEC}') END, FALSE)"
+    # cheap tests first: both patterns start with a sign or a digit (ASCII 43..57 covers + - . and
+    # the digits), and need an 'e' or a '.'; the regular expressions run only on ids that pass
+    numeric = f"ascii({name}) BETWEEN 43 AND 57"
+    sci = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({name}, 'e') OR contains({name}, 'E') "
+           f"THEN regexp_full_match({name}, '{_SCI}') END END, FALSE)")
+    dec = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({name}, '.') "
+           f"THEN regexp_full_match({name}, '{_DEC}') END END, FALSE)")
     return sci, dec
 
 
