@@ -88,12 +88,17 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) ->
     if not p.is_file():
         raise CostingError(f"{p}: no such file (give a CSV, Parquet or Excel export of contacts)")
     try:
-        if kind == "parquet":
+        plain = f"read_parquet({sql_str(str(p))})" if kind == "parquet" else ""
+        numbered = kind == "parquet" and "file_row_number" not in {
+            row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {plain}").fetchall()}
+        if numbered:  # read straight from disk; the reader numbers the rows
             scan = f"read_parquet({sql_str(str(p))}, file_row_number = true)"
             con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT * EXCLUDE (file_row_number) FROM {scan}")
             con.execute(f"CREATE OR REPLACE VIEW raw_rows AS SELECT *, file_row_number AS {ROW} FROM {scan}")
         else:  # parsed once into a table: CSV parsing is the slow part, and rows get a number
-            if kind == "csv":
+            if kind == "parquet":  # a column of its own is named file_row_number
+                con.execute(f"CREATE OR REPLACE TABLE raw_table AS SELECT * FROM {plain}")
+            elif kind == "csv":
                 con.execute(f"CREATE OR REPLACE TABLE raw_table AS SELECT * FROM read_csv({sql_str(str(p))}, "
                             "all_varchar = true, header = true)")
             else:

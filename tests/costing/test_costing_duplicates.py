@@ -56,3 +56,16 @@ def test_weak_hash_gives_the_same_result(tmp_path, monkeypatch):
     for key in ("contacts_handled", "repeats", "cost_p50", "cost_p90", "top_decile_cost_share"):
         assert weak.summary[key] == pytest.approx(normal.summary[key], rel=1e-12), key
     assert weak.summary["total_cost"] == pytest.approx(normal.summary["total_cost"], rel=1e-12)
+
+
+def test_parquet_with_its_own_file_row_number_column(tmp_path):
+    # DuckDB's reader cannot add its row number beside a column of that name: the file is then
+    # loaded into a table and numbered there; the costing must not change
+    frame = contacts_frame(400, seed=5, dirty=0.02)
+    plain, odd = tmp_path / "plain.parquet", tmp_path / "odd.parquet"
+    frame.to_parquet(plain, index=False)
+    frame.assign(file_row_number=7).to_parquet(odd, index=False)
+    a, b = analyse(plain, RATES), analyse(odd, RATES)
+    assert b.summary["rows_in"] == a.summary["rows_in"] == len(frame)
+    assert b.summary["excluded"] == a.summary["excluded"]
+    assert b.summary["total_cost"] == pytest.approx(a.summary["total_cost"], rel=1e-12)
