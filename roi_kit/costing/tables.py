@@ -414,9 +414,10 @@ def _dimension_tables(frame: pd.DataFrame, tops: pd.DataFrame
 def _efficiency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Actual handling cost against standard cost by type and team, largest variance first."""
     frame = con.execute("""
-        SELECT contact_type, team, count(*) AS contacts_handled,
-               sum(handling) AS actual_cost, sum(standard) AS standard_cost
-        FROM contacts WHERE handled AND standard IS NOT NULL GROUP BY 1, 2
+        SELECT CAST(contact_type AS VARCHAR) AS contact_type, CAST(team AS VARCHAR) AS team, * EXCLUDE (contact_type, team)
+        FROM (SELECT contact_type, team, count(*) AS contacts_handled,
+                     sum(handling) AS actual_cost, sum(standard) AS standard_cost
+              FROM contacts WHERE handled AND standard IS NOT NULL GROUP BY 1, 2)
     """).df()
     frame["variance"] = frame["actual_cost"] - frame["standard_cost"]
     frame["variance_per_contact"] = frame["variance"] / frame["contacts_handled"]
