@@ -62,3 +62,14 @@ def test_unknown_scenario_exit_2():
 def test_validate_ok():
     done = runner.invoke(app, ["validate", str(EXAMPLE)])
     assert done.exit_code == 0 and done.stdout.strip().endswith(": ok")
+
+
+def test_validate_reports_what_the_model_needs(tmp_path):
+    path = tmp_path / "retention.yaml"
+    path.write_text("unit: Care\nbaseline: {contacts_per_year: 1000, cost_per_contact: 4}\n"
+                    "levers: {retention: {churn_rate_after: 5%}}\n")
+    done = runner.invoke(app, ["validate", str(path)])
+    assert done.exit_code == 2
+    assert done.stderr.strip() == (
+        f"{path}: Care: levers.retention needs baseline.customers, baseline.churn_rate "
+        "and baseline.annual_value_per_customer")
