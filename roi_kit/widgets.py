@@ -69,6 +69,12 @@ from roi_kit.errors import CaseError, Problem, RoiKitError
 
 #: Top-level case fields by tab, in tab order. A top-level field in no tab lands in the header
 #: (a single value) or in an "Other" tab (a group), so a new field still appears.
+# Tab titles at their natural width ("Timeline & risk", "Measurement plan" are cut at the default).
+_TAB_STYLE = (
+    "<style>.roi-form-tabs > .lm-TabBar .lm-TabBar-tab, .roi-form-tabs > .p-TabBar .p-TabBar-tab"
+    " { flex: 0 0 auto !important; max-width: none !important; min-width: 0 !important; }</style>"
+)
+
 TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Baseline", ("baseline",)),
     ("Levers", ("levers", "benefits")),
@@ -935,6 +941,7 @@ class CaseForm:
         )
         for i, (title, _) in enumerate(self.tab_nodes):
             self.tabs.set_title(i, title)
+        self.tabs.add_class("roi-form-tabs")
 
         self.load_path = w.Text(placeholder="path/to/case.yaml", description="Case file",
                                 layout=w.Layout(width="380px"))
@@ -961,7 +968,7 @@ class CaseForm:
         results = w.VBox([self.headline, *self.figures.values()],
                          layout=w.Layout(width="46%", min_width="420px"))
         form = w.VBox([self.header.box, self.problems, self.tabs], layout=w.Layout(width="54%"))
-        self.widget = w.VBox([files, w.HBox([form, results], layout=w.Layout(width="100%"))])
+        self.widget = w.VBox([w.HTML(_TAB_STYLE), files, w.HBox([form, results], layout=w.Layout(width="100%"))])
         self.reindex()
 
     def _make_figures(self) -> dict[str, Any]:
