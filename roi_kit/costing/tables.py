@@ -268,13 +268,9 @@ def _combo_costs(sums: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     return out.drop(columns=["rated_talk", "line_seconds", "handled_line_seconds"])
 
 
-def _combos(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
-    """Sums per combination of the four dimensions (a few hundred rows at most), repeats included.
-
-    A handled contact is a repeat when the previous handled contact of the same identified
-    customer and type started at most ``repeat_window_days`` before it (a window over the used,
-    handled, identified rows only, carrying nothing but the keys and the dimension codes).
-    """
+def _combos(con: duckdb.DuckDBPyConnection, rates: Rates, repeats: pd.DataFrame) -> pd.DataFrame:
+    """Sums per combination of the four dimensions (a few hundred rows at most), with the
+    ``repeats`` of each combination (from :func:`_repeats`) merged in."""
     cols = list(DIMENSIONS.values())
     # grouped by the one-byte codes; only the few result rows are turned back into text
     keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
@@ -282,9 +278,23 @@ def _combos(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
     sums = con.execute(f"SELECT {keys}, * EXCLUDE ({group}) FROM ("
                        f"SELECT {group}, {_COMBO_AGGS} FROM contacts GROUP BY {group})").df()
     sums = _combo_costs(sums, rates)
-    window_days = rates.repeat_window_days
-    micros = round(window_days * 86400e6)
-    repeats = con.execute(f"""
+    out = sums.merge(repeats, on=cols, how="left")
+    out["repeats"] = out["repeats"].fillna(0).astype("int64")
+    return out
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
+    """Repeats per combination of the four dimensions.
+
+    A handled contact is a repeat when the previous handled contact of the same identified
+    customer and type started at most ``repeat_window_days`` before it (a window over the used,
+    handled, identified rows only, carrying nothing but the keys and the dimension codes).
+    """
+    cols = list(DIMENSIONS.values())
+    keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
+    group = ", ".join(cols)
+    micros = round(rates.repeat_window_days * 86400e6)
+    return con.execute(f"""
         SELECT {keys}, repeats FROM (
             SELECT {group}, count(*) AS repeats FROM (
                 SELECT {group},
@@ -292,9 +302,6 @@ def _combos(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
                         <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
                 FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
             WHERE is_repeat GROUP BY {group})""").df()
-    out = sums.merge(repeats, on=cols, how="left")
-    out["repeats"] = out["repeats"].fillna(0).astype("int64")
-    return out
 
 
 def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
@@ -526,18 +533,31 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
 
 
 def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
-    with _stage("groups"):
-        combos = _combos(con, rates)
-    with _stage("distribution"):
-        tops, cost = _distribution(con, levels)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # The repeat window (one DuckDB query, short of two busy cores at times) runs on its own
+    # cursor while the sums, the numpy sorts and the small queries run here; all only read.
+    with ThreadPoolExecutor(1) as pool, _stage("overlapped"):
+        window = con.cursor()
+        pending = pool.submit(_repeats, window, rates)
+        try:
+            small: dict[str, pd.DataFrame] = {}
+            with _stage("distribution"):
+                tops, cost = _distribution(con, levels)
+            with _stage("small tables"):
+                small["efficiency"] = _efficiency(con)
+                small["abandon_by_hour"] = _abandon_by_hour(con)
+                small["concentration"] = concentration(cost)
+                small["data_quality"] = quality
+                first, last, hours, agents = _period(con)
+                rows_in = int(con.execute("SELECT count(*) FROM checked").fetchone()[0])
+            with _stage("groups"):
+                combos = _combos(con, rates, pending.result())
+        finally:
+            pending.exception()  # on an error here, let the window finish before its cursor closes
+            window.close()
     tables, total = _dimension_tables(_rollup(combos), tops)
-    with _stage("small tables"):
-        tables["efficiency"] = _efficiency(con)
-        tables["abandon_by_hour"] = _abandon_by_hour(con)
-        tables["concentration"] = concentration(cost)
-        tables["data_quality"] = quality
-        first, last, hours, agents = _period(con)
-        rows_in = int(con.execute("SELECT count(*) FROM checked").fetchone()[0])
+    tables |= small
     days = (last.date() - first.date()).days + 1 if first is not None else 0
     factor = 365.0 / days if days else 0.0
     den = float(combos["service_seconds"].sum())
