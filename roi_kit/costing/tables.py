@@ -434,12 +434,24 @@ def _efficiency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame.sort_values("variance", key=abs, ascending=False, ignore_index=True)
 
 
-def _abandon_by_hour(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    frame = con.execute("""
-        SELECT isodow(started_at) AS weekday_number, hour(started_at) AS hour,
-               count(*) AS offered, count(*) FILTER (WHERE NOT handled) AS abandoned
-        FROM contacts GROUP BY 1, 2 ORDER BY 1, 2
+def _hourly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Offered and abandoned contacts and first / last start per clock hour (``bucket`` = whole
+    hours since 1970): one integer key per row instead of a weekday and an hour to extract."""
+    return con.execute("""
+        SELECT CAST(floor(epoch_us(started_at) / 3600e6) AS BIGINT) AS bucket, count(*) AS offered,
+               count(*) FILTER (WHERE NOT handled) AS abandoned,
+               min(started_at) AS first, max(started_at) AS last
+        FROM contacts GROUP BY 1
     """).df()
+
+
+def _abandon_by_hour(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Offered, abandoned and abandon rate by weekday (ISO: Monday = 1) and hour of day."""
+    start = pd.to_datetime(hourly["bucket"].to_numpy(dtype="int64") * 3600, unit="s")
+    keys = pd.DataFrame({"weekday_number": (start.day_of_week + 1).astype("int64"),
+                         "hour": start.hour.astype("int64")})
+    frame = (pd.concat([keys, hourly[["offered", "abandoned"]].astype("int64")], axis=1)
+             .groupby(["weekday_number", "hour"], as_index=False).sum())
     frame.insert(0, "weekday", [WEEKDAYS[d - 1] for d in frame["weekday_number"]])
     frame["abandon_rate"] = frame["abandoned"] / frame["offered"]
     return frame
@@ -456,14 +468,13 @@ def concentration(sorted_desc: np.ndarray, points: int = 100) -> pd.DataFrame:
     return pd.DataFrame({"share_of_contacts": np.r_[0.0, counts / n], "share_of_cost": np.r_[0.0, cum]})
 
 
-def _period(con: duckdb.DuckDBPyConnection) -> tuple[Any, Any, int, int]:
-    first, last, hours, agents = con.execute("""
-        SELECT min(started_at), max(started_at),
-               count(DISTINCT floor(epoch_us(started_at) / 3600e6)),  -- hours open (integer hours: fast)
-               count(DISTINCT agent_id) FILTER (WHERE handled)
-        FROM contacts
-    """).fetchone()
-    return first, last, int(hours or 0), int(agents or 0)
+def _period(con: duckdb.DuckDBPyConnection, hourly: pd.DataFrame) -> tuple[Any, Any, int, int]:
+    """First and last start, clock hours with a contact (hours open), agents who handled one."""
+    agents = con.execute("SELECT count(DISTINCT agent_id) FILTER (WHERE handled) FROM contacts").fetchone()[0]
+    if hourly.empty:
+        return None, None, 0, int(agents or 0)
+    return (hourly["first"].min().to_pydatetime(), hourly["last"].max().to_pydatetime(),
+            len(hourly), int(agents or 0))
 
 
 def _baseline(total: pd.Series, rates: Rates, factor: float, hours: int, agents: int,
@@ -546,10 +557,11 @@ def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
                 tops, cost = _distribution(con, levels)
             with _stage("small tables"):
                 small["efficiency"] = _efficiency(con)
-                small["abandon_by_hour"] = _abandon_by_hour(con)
+                hourly = _hourly(con)
+                small["abandon_by_hour"] = _abandon_by_hour(hourly)
                 small["concentration"] = concentration(cost)
                 small["data_quality"] = quality
-                first, last, hours, agents = _period(con)
+                first, last, hours, agents = _period(con, hourly)
                 rows_in = int(con.execute("SELECT count(*) FROM checked").fetchone()[0])
             with _stage("groups"):
                 combos = _combos(con, rates, pending.result())
