@@ -366,17 +366,14 @@ def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Li
                            f"annual probability × {_money(v(p + 'impact'), cur)} impact"))
     for i, benefit in enumerate(case.benefits):
         p = f"benefits.{i}."
-        per_year = benefit.per_year if isinstance(benefit.per_year, list) else None
-        years = per_year if per_year is not None else []
-        run = float(years[-1]) if years else float(benefit.per_year if per_year is None else 0.0)
-        if per_year is None and v.has(p + "per_year"):
-            run_arr = v(p + "per_year")
-        else:
-            run_arr = np.full((v.draws, 1), run)
-        lines.append(_Line(benefit.name, benefit.pillar, "custom", run_arr, False,
+        if isinstance(benefit.per_year, list):  # year 1, 2, …: the run-rate is the last year's
+            per_year = [float(x) for x in benefit.per_year]
+            run = float(per_year[-1]) if per_year else 0.0
+        else:  # the same amount every year, which a draw may vary
+            per_year, run = None, v(p + "per_year")
+        lines.append(_Line(benefit.name, benefit.pillar, "custom", run, False,
                            "explicit amounts by year, as entered",
-                           per_year=[float(x) for x in years] if per_year is not None else None,
-                           initial=float(benefit.initial)))
+                           per_year=per_year, initial=float(benefit.initial)))
     flows = _Flows(c1_total, human, automated, recovered_total, r_after, contained, hours_saved)
     return lines, flows
 
@@ -446,10 +443,6 @@ def adoption_curve(months: np.ndarray, ramp_months: np.ndarray, shape: str) -> n
     x = np.clip(x, 0.0, 1.0)
     x = np.where(months == 0, 0.0, x)
     return x if shape == "linear" else x * x * (3.0 - 2.0 * x)
-
-
-def _year_of(months: np.ndarray) -> np.ndarray:
-    return _years(len(months) - 1)
 
 
 @lru_cache(maxsize=32)
@@ -556,21 +549,23 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))
     for i, item in enumerate(case.costs.custom):
         p = f"costs.custom.{i}."
-        per_year = item.per_year if isinstance(item.per_year, list) else None
-        scalar = v(p + "per_year") if per_year is None else None
+        if isinstance(item.per_year, list):
+            per_year, scalar = [float(x) for x in item.per_year], None
+            steady = per_year[-1] if per_year else 0.0
+        else:
+            per_year, scalar = None, v(p + "per_year")
+            steady = scalar
         monthly = _explicit_monthly(per_year, scalar, 0.0, years, draws)
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
-        steady = np.full((draws, 1), float(per_year[-1])) if per_year else (scalar if scalar is not None else 0.0)
         run_rate_cost = run_rate_cost + steady
         cost_lines.append((item.name, "custom", _rows(monthly, draws, H)))
 
-    one_time = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
-    custom_initial = sum(
-        (np.where(months == 0, m, 0.0) for _, k, m in cost_lines if k == "custom"), np.zeros((draws, H + 1))
-    )
-    recurring = sum((m for _, k, m in cost_lines if k != "one_time"), np.zeros((draws, H + 1))) - custom_initial
-    one_time = (one_time + custom_initial) * (1.0 + uplift)
-    recurring = recurring * (1.0 + uplift)
+    # month 0 is the Initial investment whatever the line's kind; later months run the programme
+    initial = months == 0
+    all_costs = sum((m for _, _, m in cost_lines), np.zeros((draws, H + 1))) * (1.0 + uplift)
+    one_time_later = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
+    one_time = np.where(initial, all_costs, one_time_later * (1.0 + uplift))
+    recurring = all_costs - one_time
 
     rate = v("timeline.discount_rate")
     if case.timeline.discounting == "monthly":
@@ -606,7 +601,7 @@ def headline(core: _Core) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         roi = np.where(pv_c > 0, npv / pv_c, np.nan)
     return {"npv": npv, "pv_benefits": pv_b, "pv_costs": pv_c, "roi": roi,
-            "payback_months": finance.payback_many(net), "net": net}
+            "payback_months": finance.payback_many(net), "net": net, "benefits": benefits, "costs": costs}
 
 
 # --------------------------------------------------------------------------------------------
@@ -640,7 +635,7 @@ class Result:
         c = self._core
         data: dict[str, Any] = {
             "month": c.months,
-            "year": _year_of(c.months),
+            "year": _years(len(c.months) - 1),
             "adoption": c.adoption[0],
             "volume_factor": c.volume[0],
         }
@@ -700,7 +695,7 @@ class Result:
 
     @cached_property
     def cost_lines(self) -> pd.DataFrame:
-        years = _year_of(self._core.months)
+        years = _years(len(self._core.months) - 1)
         n = int(years.max())
         rows = []
         for name, kind, monthly in self._core.cost_lines:
@@ -784,11 +779,9 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
     contacts_after = _scalar(flows.contacts_after_fcr + flows.recovered_contacts)
     r_after = _scalar(flows.repeat_rate_after)
     op_after = total_cost - pillars["cost_savings"] + run_rate_cost
-    net = head["net"][0]
-    benefits = net + (core.one_time[0] + core.recurring[0])
-    costs = core.one_time[0] + core.recurring[0]
+    net, benefits, costs = head["net"][0], head["benefits"][0], head["costs"][0]
     total_benefits, total_costs = float(benefits.sum()), float(costs.sum())
-    annual_net = np.bincount(_year_of(core.months), weights=net)
+    annual_net = np.bincount(_years(len(core.months) - 1), weights=net)
     summary = {
         "npv": float(head["npv"][0]),
         "roi": _none_if_nan(float(head["roi"][0])),
