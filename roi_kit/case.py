@@ -871,24 +871,30 @@ def _loc_path(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _field_info(loc: tuple[Any, ...], root: type[BaseModel]) -> Any:
-    model: Any = root
-    info = None
+def _walk(loc: Iterable[Any], root: type[BaseModel] | None = None) -> tuple[Any, Any, str, bool]:
+    """Follow a location (field names, list indexes, dict keys) through the models from ``root``.
+
+    Returns the last named field's info, the type reached, that field's name, and whether the
+    whole location was followed (pydantic's locations may end in tags that name no field).
+    """
+    model: Any = root or Case
+    info, name = None, ""
     for item in loc:
-        if isinstance(item, int):
-            origin = typing.get_origin(model)
-            if origin is list:
-                model = _unwrap(typing.get_args(model)[0])
-            continue
-        if isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
-            info = model.model_fields[item]
+        origin = typing.get_origin(model)
+        if origin is list and (isinstance(item, int) or str(item).isdigit()):
+            model = _unwrap(typing.get_args(model)[0])
+        elif origin is dict:
+            model, info = _unwrap(typing.get_args(model)[1]), None
+        elif isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
+            info, name = model.model_fields[item], str(item)
             model = _unwrap(info.annotation)
-        elif typing.get_origin(model) is dict:
-            model = _unwrap(typing.get_args(model)[1])
-            info = None
         else:
-            return info
-    return info
+            return info, None, name, False
+    return info, model, name, True
+
+
+def _field_info(loc: tuple[Any, ...], root: type[BaseModel]) -> Any:
+    return _walk(loc, root)[0]
 
 
 def _fmt_value(value: Any) -> str:
@@ -974,16 +980,7 @@ def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None =
 
 
 def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
-    model: Any = root
-    for item in loc:
-        if isinstance(item, int):
-            if typing.get_origin(model) is list:
-                model = _unwrap(typing.get_args(model)[0])
-            continue
-        if isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
-            model = _unwrap(model.model_fields[item].annotation)
-        else:
-            return None
+    model = _walk(loc, root)[1]
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
@@ -1057,16 +1054,7 @@ def field_doc(path: str) -> FieldDoc:
     ok, why = _resolve(path)
     if not ok:
         raise CaseError([Problem("", path, why)])
-    model: Any = Case
-    info = None
-    name = path
-    for part in path.split("."):
-        if part.isdigit() or (info is not None and typing.get_origin(model) is dict):
-            model = _unwrap(typing.get_args(model)[0 if typing.get_origin(model) is list else 1])
-            continue
-        info = model.model_fields[part]
-        name = part
-        model = _unwrap(info.annotation)
+    info, _, name, _ = _walk(path.split("."))
     return _doc_from(path, name, info)
 
 
