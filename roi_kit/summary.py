@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from roi_kit import fmt
 from roi_kit.case import PILLAR_LABELS, PILLARS
 from roi_kit.engine import Result
 
@@ -51,12 +52,10 @@ def summary_text(result: Result) -> str:
     cur = result.case.currency
 
     def money(x: float | None) -> str:
-        if x is None:
-            return "n/a"
-        return f"{'-' if x < 0 else ''}{cur} {abs(x):,.0f}"
+        return fmt.money(x, cur, compact=False)
 
     def pct(x: float | None) -> str:
-        return "n/a" if x is None else f"{x:.1%}"
+        return fmt.pct(x)
 
     payback = s["payback_months"]
     lines = [
@@ -65,13 +64,13 @@ def summary_text(result: Result) -> str:
         f"  ROI (NPV / PV costs)     {pct(s['roi'])}",
         f"  Simple ROI               {pct(s['simple_roi'])}",
         f"  IRR                      {pct(s['irr'])}",
-        f"  Payback                  {'never within the horizon' if payback is None else f'{payback:.1f} months'}",
+        f"  Payback                  {'never within the horizon' if payback is None else f'{payback:.1f} months ({fmt.months(payback)})'}",
         f"  PV benefits / PV costs   {money(s['pv_benefits'])} / {money(s['pv_costs'])}",
         f"  Run-rate net benefit     {money(s['run_rate_net_benefit'])} a year",
-        f"  Cost per contact         {cur} {s['cost_per_contact_before']:,.2f} → "
-        f"{cur} {s['cost_per_contact_after']:,.2f}" if s["cost_per_contact_after"] is not None else "",
-        f"  Cost per resolution      {cur} {s['cost_per_resolution_before']:,.2f} → "
-        f"{cur} {s['cost_per_resolution_after']:,.2f}" if s["cost_per_resolution_after"] is not None else "",
+        f"  Cost per contact         {fmt.money_exact(s['cost_per_contact_before'], cur)} → "
+        f"{fmt.money_exact(s['cost_per_contact_after'], cur)}" if s["cost_per_contact_after"] is not None else "",
+        f"  Cost per resolution      {fmt.money_exact(s['cost_per_resolution_before'], cur)} → "
+        f"{fmt.money_exact(s['cost_per_resolution_after'], cur)}" if s["cost_per_resolution_after"] is not None else "",
     ]
     lines += [f"  {PILLAR_LABELS[p]:<25}{money(result.pillars[p])} a year" for p in PILLARS]
     return "\n".join(line for line in lines if line)
