@@ -175,27 +175,23 @@ def _read_yaml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
     return data
 
 
-def load_rates(source: str | os.PathLike[str] | dict[str, Any] | Rates) -> Rates:
-    """Load and validate a rates file (YAML) or dict; a file may be as small as ``default_hourly_cost: 30``."""
-    if isinstance(source, Rates):
-        return source
-    name = "rates" if isinstance(source, dict) else str(source)
-    data = source if isinstance(source, dict) else _read_yaml(source, "rates")
+def _load(source: str | os.PathLike[str] | dict[str, Any], model: type[BaseModel], kind: str) -> Any:
+    """Validate a dict, or a YAML file read from disk, as ``model``; problems as one CostingError line."""
+    name = kind if isinstance(source, dict) else str(source)
+    data = source if isinstance(source, dict) else _read_yaml(source, kind)
     try:
-        return Rates.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as e:
         raise CostingError(f"{name}: {_first_problem(e)}") from None
+
+
+def load_rates(source: str | os.PathLike[str] | dict[str, Any] | Rates) -> Rates:
+    """Load and validate a rates file (YAML) or dict; a file may be as small as ``default_hourly_cost: 30``."""
+    return source if isinstance(source, Rates) else _load(source, Rates, "rates")
 
 
 def load_mapping(source: str | os.PathLike[str] | dict[str, Any] | Mapping | None) -> Mapping:
     """Load and validate a mapping file (YAML) or dict; ``None`` means canonical names already."""
     if source is None:
         return Mapping()
-    if isinstance(source, Mapping):
-        return source
-    name = "mapping" if isinstance(source, dict) else str(source)
-    data = source if isinstance(source, dict) else _read_yaml(source, "mapping")
-    try:
-        return Mapping.model_validate(data)
-    except ValidationError as e:
-        raise CostingError(f"{name}: {_first_problem(e)}") from None
+    return source if isinstance(source, Mapping) else _load(source, Mapping, "mapping")
