@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
@@ -69,6 +70,12 @@ POSITIVE, NEGATIVE, TOTAL = OKABE_ITO["green"], OKABE_ITO["vermillion"], OKABE_I
 # Revenue first, as boards respond to it (seed 001); efficiency follows as supporting evidence.
 PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
 HEIGHT = 440
+TITLE_SIZE, SUBTITLE_SIZE, LEGEND_SIZE = 20, 13, 12
+TOP_MARGIN = 104  # title, subtitle and a legend row each on one line (see fit_width)
+TITLE_PAD = 10
+#: The widths the project draws charts at: the report's text column, and the narrowest results
+#: column of the form (roi_kit.widgets), where titles must wrap.
+REPORT_WIDTH_PX, NARROW_WIDTH_PX = 960, 420
 CONFIG: dict[str, Any] = {"displaylogo": False, "displayModeBar": False, "responsive": True}
 
 
@@ -92,11 +99,13 @@ def _register_template() -> None:
             plot_bgcolor="white",
             height=HEIGHT,
             autosize=True,
-            margin=dict(l=72, r=40, t=104, b=72),
+            margin=dict(l=72, r=40, t=TOP_MARGIN, b=72),
+            # flush with the figure's left edge, which is the page's text column: no pad
             title=dict(
-                x=0, xanchor="left", xref="container", y=0.97, yanchor="top", pad=dict(l=24),
-                font=dict(size=20, color=INK, weight=600),
-                subtitle=dict(font=dict(size=13, color=MUTED)),
+                x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
+                pad=dict(l=0, t=TITLE_PAD), automargin=False,
+                font=dict(size=TITLE_SIZE, color=INK, weight=600),
+                subtitle=dict(font=dict(size=SUBTITLE_SIZE, color=MUTED)),
             ),
             xaxis=dict(axis, showgrid=False, showline=True),
             yaxis=axis,
@@ -584,3 +593,194 @@ def segments(result: Any) -> go.Figure | None:
         bargap=0.35,
     )
     return fig
+
+
+# --- title, subtitle and legend placement --------------------------------------------------
+#
+# plotly.js does not wrap text and places a subtitle under its title without regard to the legend,
+# so at a narrow width a long title runs off the figure and the legend, which grows upward from
+# the plot, covers the subtitle. The functions below lay the top of a figure out for a given
+# width: the title and subtitle wrapped into lines, then the legend, then the plot, each in a band
+# of its own whose height is computed from its line count. The report does not use plotly's title
+# at all: it shows the title and subtitle as HTML above the chart (:func:`caption_html`,
+# :func:`without_title`), where the browser wraps them at any width and in print.
+
+#: Advance widths of Helvetica/Arial (and Liberation Sans, metric-compatible) in 1/1000 em for
+#: printable ASCII from the space on; anything else counts as a wide glyph.
+_ARIAL = (
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  # space–/
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  # 0–?
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,  # @–O
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  # P–_
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  # `–o
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,  # p–~
+)
+#: Bold glyphs are about 8% wider; other fonts of the stack (Segoe UI, Helvetica Neue, DejaVu)
+#: run up to about 10% wider than Arial. Estimates err wide: a line wrapped early costs nothing.
+_BOLD, _SAFETY = 1.08, 1.12
+LINE_SPACING = 1.3  # plotly.js's line height, in font sizes
+LEGEND_ROW_PX, LEGEND_SYMBOL_PX = 24, 46
+_GAP_PX = 8
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Estimated width in pixels of one line of ``text`` at ``size`` px, on the safe (wide) side.
+
+    Σ advance widths (Arial metrics, 1/1000 em) × size / 1000, × 1.08 if bold, × 1.12 for the
+    other fonts of :data:`FONT`.
+    """
+    units = sum(_ARIAL[o - 32] if 32 <= (o := ord(c)) <= 126 else 1000 for c in text)
+    return units * size / 1000 * (_BOLD if bold else 1.0) * _SAFETY
+
+
+def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
+    """``text`` in as few lines as fit ``width_px``, broken at spaces, lines balanced in length.
+
+    The fewest lines come from filling each line greedily; then the widest line is made as
+    narrow as that number of lines allows (so "Net present value of $3.9M over 36 months"
+    breaks into two halves, not a full line and a widow). A word wider than the width has a line
+    of its own.
+    """
+    words = str(text).split()
+    if not words:
+        return []
+
+    def fill(limit: float) -> list[str]:
+        lines: list[str] = []
+        for word in words:
+            if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= limit:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    fewest = fill(width_px)
+    lo = max(text_width(w, size, bold=bold) for w in words)
+    hi = max(lo, max(text_width(line, size, bold=bold) for line in fewest))
+    for _ in range(24):  # bisect the narrowest limit that still needs no more lines
+        mid = (lo + hi) / 2
+        if len(fill(mid)) <= len(fewest):
+            hi = mid
+        else:
+            lo = mid
+    return fill(hi)
+
+
+def _plain_text(text: str | None) -> str:
+    """A plotly label as one line: line breaks (``<br>``) become spaces."""
+    return " ".join(re.sub(r"<br\s*/?>", " ", text or "", flags=re.IGNORECASE).split())
+
+
+def _legend_items(fig: go.Figure) -> list[str]:
+    if fig.layout.showlegend is False:
+        return []
+    names = [_plain_text(t.name) for t in fig.data if t.showlegend is not False]
+    return names if len(names) > 1 or fig.layout.showlegend else []
+
+
+def _legend_on_top(fig: go.Figure) -> bool:
+    y = fig.layout.legend.y
+    return y is None or y >= 0.5
+
+
+def legend_rows(fig: go.Figure, width_px: float) -> int:
+    """Rows a horizontal legend over the plot takes at ``width_px`` (0 without a legend on top).
+
+    Items (symbol + name) fill rows of the plot's width, the figure less its side margins.
+    """
+    items = _legend_items(fig) if _legend_on_top(fig) else []
+    if not items:
+        return 0
+    margin = fig.layout.margin
+    room = width_px - (margin.l or 72) - (margin.r or 40)
+    rows, used = 1, 0.0
+    for name in items:
+        item = LEGEND_SYMBOL_PX + text_width(name, LEGEND_SIZE)
+        if used and used + item > room:
+            rows, used = rows + 1, 0.0
+        used += item
+    return rows
+
+
+def _annotation_over_plot(fig: go.Figure) -> bool:
+    return any(a.yref == "paper" and (a.y or 0) >= 1 for a in fig.layout.annotations)
+
+
+def _top_margin(fig: go.Figure, width_px: float, above: float) -> float:
+    """The top margin: ``above`` px of title block, then the legend's rows, which sit on the plot."""
+    top = above + _GAP_PX + legend_rows(fig, width_px) * LEGEND_ROW_PX
+    if _annotation_over_plot(fig):  # e.g. the tornado's "Base NPV" label, on the plot's top edge
+        top += LEGEND_ROW_PX
+    return top + _GAP_PX
+
+
+def _resized(fig: go.Figure, top: float, height: float | None) -> dict:
+    """Layout keeping the plot's height while the top margin becomes ``top``."""
+    base = height or fig.layout.height or HEIGHT
+    old_top = fig.layout.margin.t if fig.layout.margin.t is not None else TOP_MARGIN
+    return dict(height=round(base + top - old_top), margin=dict(t=round(top)))
+
+
+def fit_width(fig: go.Figure, width_px: float, *, height: float | None = None) -> go.Figure:
+    """A copy of ``fig`` whose title, subtitle and legend never overlap in a chart ``width_px`` wide.
+
+    The title and subtitle are wrapped (:func:`wrap`) to the figure's width; the top margin is
+    the sum of the bands stacked in it: pad + title lines × 1.3 × 20 px + gap + subtitle lines ×
+    1.3 × 13 px + gap + legend rows × 24 px + gap. The figure grows by what the margin grows, so
+    the plot keeps its height (``height``, if given, is the figure's height before that growth).
+    Wider charts keep the layout; a narrower one may clip the text. Lines end in a space before
+    the ``<br>``, so the title's text content still reads as one sentence.
+    """
+    out = go.Figure(fig)
+    room = width_px - _GAP_PX
+    title = wrap(_plain_text(out.layout.title.text), room, TITLE_SIZE, bold=True)
+    subtitle = wrap(_plain_text(out.layout.title.subtitle.text), room, SUBTITLE_SIZE)
+    above = TITLE_PAD + len(title) * TITLE_SIZE * LINE_SPACING
+    if subtitle:
+        above += _GAP_PX + len(subtitle) * SUBTITLE_SIZE * LINE_SPACING
+    out.update_layout(
+        _resized(out, _top_margin(out, width_px, above), height),
+        title=dict(
+            text=" <br>".join(title), subtitle=dict(text=" <br>".join(subtitle)),
+            x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
+            # plotly.js centres a multi-line title on where one line would sit: push it back down
+            pad=dict(l=0, t=TITLE_PAD + (len(title) - 1) * TITLE_SIZE * LINE_SPACING / 2),
+        ),
+    )
+    return out
+
+
+def without_title(fig: go.Figure, *, width_px: float = REPORT_WIDTH_PX) -> go.Figure:
+    """A copy of ``fig`` with no title or subtitle (the page shows them: :func:`caption_html`).
+
+    The top margin keeps room for the legend's rows at ``width_px`` over the plot, which it sits
+    on; the figure shrinks by what the margin loses. Narrower, a legend needing more rows pushes
+    the margin itself (plotly.js does so for a legend outside the plot), with nothing above it
+    to cover.
+    """
+    out = go.Figure(fig)
+    out.update_layout(title=dict(text="", subtitle=dict(text="")))
+    out.update_layout(_resized(out, _top_margin(out, width_px, 0.0), None))
+    return out
+
+
+def _caption_text(text: str | None) -> str:
+    """A plotly label as escaped HTML text: plotly's tags dropped, its entities kept as text."""
+    stripped = re.sub(r"<[^>]*>", " ", _plain_text(text))
+    return html.escape(html.unescape(" ".join(stripped.split())), quote=False)
+
+
+def caption_html(fig: go.Figure) -> str:
+    """The figure's title and subtitle as an HTML ``<figcaption>`` ("" when it has no title).
+
+    Laid out by the page's stylesheet (``roi-chart__title``, ``roi-chart__subtitle``), so the
+    title lines up with the headings and wraps at any width. Text is escaped.
+    """
+    title = _caption_text(fig.layout.title.text)
+    subtitle = _caption_text(fig.layout.title.subtitle.text)
+    if not (title or subtitle):
+        return ""
+    parts = [f'<span class="roi-chart__title">{title}</span>' if title else ""]
+    if subtitle:
+        parts.append(f'<span class="roi-chart__subtitle">{subtitle}</span>')
+    return f'<figcaption class="roi-chart__caption">{"".join(parts)}</figcaption>'
