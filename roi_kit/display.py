@@ -48,12 +48,22 @@ def chart_id(name: str) -> str:
 def figure_html(fig: Any, name: str) -> str:
     """The ``text/html`` of one chart: a div with :func:`chart_id` and its ``Plotly.newPlot``.
 
+    A plotly figure's title and subtitle are taken out of the figure and shown above it as a
+    ``<figcaption>`` (:func:`roi_kit.charts.caption_html`): page text, flush with the headings.
+
     Raises :class:`roi_kit.errors.ReportError` if the figure uses a trace type the embedded
     bundle lacks.
     """
+    import plotly.graph_objects as go
     import plotly.io as pio
 
+    from roi_kit import charts
+
     check_figure(fig, name)
+    # the title and subtitle are the page's text (aligned with the headings, wrapped at any width)
+    caption = charts.caption_html(fig) if isinstance(fig, go.Figure) else ""
+    if caption:
+        fig = charts.without_title(fig)
     height = getattr(getattr(fig, "layout", None), "height", None) or DEFAULT_HEIGHT_PX
     div = pio.to_html(
         fig,
@@ -67,7 +77,7 @@ def figure_html(fig: Any, name: str) -> str:
         validate=False,
         auto_play=False,
     )
-    return f'<figure class="roi-chart" data-chart="{html.escape(name)}">{div}</figure>'
+    return f'<figure class="roi-chart" data-chart="{html.escape(name)}">{caption}{div}</figure>'
 
 
 def _publish(data: Mapping[str, Any]) -> None:
