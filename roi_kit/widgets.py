@@ -1301,10 +1301,14 @@ def _push(widget: Any, fig: Any) -> None:
     Same number and types of traces: each trace property is restyled and the layout relaid out
     (the theme template is sent once, at the first push). Otherwise the traces are replaced.
     """
+    from roi_kit import charts
+
+    # laid out for the results column at its narrowest (min_width): title and subtitle wrap into
+    # lines of their own and the chart grows by them, so they never overlap each other or the legend
+    fig = charts.fit_width(fig, charts.NARROW_WIDTH_PX, height=CHART_HEIGHT)
     spec = fig.to_plotly_json()
     layout = dict(spec.get("layout", {}))
     template = layout.pop("template", None)
-    layout["height"] = CHART_HEIGHT
     traces = spec.get("data", [])
     same = len(widget.data) == len(traces) and all(
         old.type == new.get("type", "scatter") for old, new in zip(widget.data, traces, strict=True)
