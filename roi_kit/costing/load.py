@@ -26,6 +26,10 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TEXT_COLUMNS = ("contact_id", "customer_id", "channel", "contact_type", "agent_id", "team", "outcome", "segment")
 #: Column of ``canon`` numbering the source rows (never hashed: it tells copies apart).
 ROW = "__source_row"
+#: Ids whose exported text ``canon`` also carries, untrimmed, as ``<id>__text`` (not a canonical
+#: field: the quality rules look there for a spreadsheet's mangling without trimming every id).
+ID_COLUMNS = ("contact_id", "customer_id")
+RAW_TEXT = "__text"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
             "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
@@ -39,7 +43,7 @@ class Source:
     present: tuple[str, ...]
     missing: tuple[str, ...]
     view_columns: tuple[str, ...] = ()
-    select_sql: str = ""  # the select list of ``canon`` over ``raw_rows``
+    select_sql: str = ""  # the canonical fields over ``raw_rows`` (``canon`` less the id texts)
     text_sql: tuple[tuple[str, str, str], ...] = ()  # (canonical name, its expression, source column)
 
 
@@ -119,9 +123,18 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) ->
     return {row[0]: row[1] for row in described}
 
 
+def _raw_text(expr: str, typ: str) -> str:
+    return expr if typ == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
+
+
 def _text(expr: str, typ: str) -> str:
-    base = expr if typ == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
-    return f"NULLIF(TRIM({base}), '')"
+    """Text with surrounding spaces removed; empty text is NULL.
+
+    TRIM copies every string it touches; testing the two ends first lets the (nearly all) clean
+    values through untouched, which halves the cost on a column of ten million distinct ids."""
+    base = _raw_text(expr, typ)
+    return (f"NULLIF(CASE WHEN starts_with({base}, ' ') OR ends_with({base}, ' ') "
+            f"THEN TRIM({base}) ELSE {base} END, '')")
 
 
 def _mapped(expr: str, codes: dict[str, str]) -> str:
@@ -160,6 +173,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
     exprs: list[str] = []
     present: list[str] = []
     texts: list[tuple[str, str, str]] = []
+    raw_texts: list[str] = []
     for name in CANONICAL:
         src = mapping.columns.get(name, name)
         if name in mapping.timestamps:
@@ -172,6 +186,8 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
         present.append(name)
         col, typ = ident(src), columns[src]
         if name in TEXT_COLUMNS:
+            if name in ID_COLUMNS:  # the text as exported, for the id-mangling checks
+                raw_texts.append(f"{_raw_text(col, typ)} AS {name}{RAW_TEXT}")
             text = _mapped(_text(col, typ), mapping.values.get(name, {}))
             if name == "outcome":
                 text = f"lower({text})"
@@ -200,7 +216,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
             f"{path}: required column {lacking[0]!r} not found (columns: {', '.join(columns)}; "
             f"required: {', '.join(REQUIRED)}; map other names with --mapping)")
     select_sql = f"{', '.join(exprs)}, {ROW}"
-    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {select_sql} FROM raw_rows")
+    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join([*exprs, *raw_texts])}, {ROW} FROM raw_rows")
     missing = tuple(c for c in CANONICAL if c not in present)
     names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
     return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roi_kit.costing.load import ROW, Source
+from roi_kit.costing.load import RAW_TEXT, ROW, Source
 
 NO_VALUE = "(none)"
 
@@ -55,16 +55,18 @@ def _col(source: Source, name: str, typ: str = "VARCHAR") -> str:
 
 
 def _id_flags(source: Source, name: str) -> tuple[str, str]:
-    """Scientific-notation flag and decimal-suffix flag of an id column (FALSE when absent)."""
+    """Scientific-notation flag and decimal-suffix flag of an id column (FALSE when absent).
+
+    Read from the id as exported (``<id>__text``), so ten million clean ids are not trimmed for
+    it: a mangled id needs an 'e' or a '.', which ``contains`` finds cheaply; only those ids are
+    trimmed and matched against the patterns."""
     if name not in source.present:
         return "FALSE", "FALSE"
-    # cheap tests first: both patterns start with a sign or a digit (ASCII 43..57 covers + - . and
-    # the digits), and need an 'e' or a '.'; the regular expressions run only on ids that pass
-    numeric = f"ascii({name}) BETWEEN 43 AND 57"
-    sci = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({name}, 'e') OR contains({name}, 'E') "
-           f"THEN regexp_full_match({name}, '{_SCI}') END END, FALSE)")
-    dec = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({name}, '.') "
-           f"THEN regexp_full_match({name}, '{_DEC}') END END, FALSE)")
+    text = f"{name}{RAW_TEXT}"
+    sci = (f"coalesce(CASE WHEN contains({text}, 'e') OR contains({text}, 'E') "
+           f"THEN regexp_full_match(trim({text}), '{_SCI}') END, FALSE)")
+    dec = (f"coalesce(CASE WHEN contains({text}, '.') "
+           f"THEN regexp_full_match(trim({text}), '{_DEC}') END, FALSE)")
     return sci, dec
 
 
@@ -76,8 +78,10 @@ def reason_code(rule: str) -> int:
 #: Canonical fields the row hash covers: nearly unique per contact and cheap to hash. Rows equal in
 #: every field are equal in these, so every duplicate is a candidate; candidates are then compared
 #: in every field, so covering fewer fields costs only more candidates, never a wrong answer.
-HASHED = ("contact_id", "customer_id", "started_at", "ended_at", "queue_seconds", "talk_seconds",
-          "hold_seconds", "acw_seconds")
+#: contact_id is left out on purpose: it is the one field nothing else needs trimmed, and the
+#: customer, the start to the microsecond and four durations already tell contacts apart.
+HASHED = ("customer_id", "started_at", "ended_at", "queue_seconds", "talk_seconds", "hold_seconds",
+          "acw_seconds")
 
 
 def hashed_columns(source: Source) -> list[str]:
@@ -178,12 +182,13 @@ def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
     only those rows are re-read from the source and compared field by field, so a hash collision
     never merges two different rows. Returns the number of copies marked.
     """
-    hashes = np.sort(con.sql(f"SELECT rowhash FROM {table}").fetchnumpy()["rowhash"])
+    # sorted as signed integers (same bits; only equality matters), which numpy sorts faster
+    hashes = np.sort(con.sql(f"SELECT rowhash FROM {table}").fetchnumpy()["rowhash"].view(np.int64))
     repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
     del hashes
     if not len(repeated):
         return 0
-    con.register("dup_hashes", pd.DataFrame({"rowhash": repeated}))
+    con.register("dup_hashes", pd.DataFrame({"rowhash": repeated.view(np.uint64)}))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_candidates AS
         SELECT source_row FROM {table} SEMI JOIN dup_hashes USING (rowhash)""")
     con.unregister("dup_hashes")

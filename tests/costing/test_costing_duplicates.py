@@ -26,10 +26,23 @@ def _run(tmp_path, rows):
 
 
 def test_same_hashed_fields_different_channel_are_two_contacts(tmp_path):
-    # contact_id, customer_id, started_at and every duration equal: same row hash; channel differs
+    # customer_id, started_at and every duration equal: same row hash; channel differs
     r = _run(tmp_path, [ROW, {**ROW, "channel": "chat"}])
     assert r.summary["excluded"]["duplicate_row"] == 0
     assert r.summary["contacts_handled"] == 2
+
+
+def test_rows_differing_only_in_contact_id_are_two_contacts(tmp_path):
+    # contact_id is not hashed, so these two share a row hash: only the exact comparison parts them
+    r = _run(tmp_path, [ROW, {**ROW, "contact_id": "k2"}])
+    assert r.summary["excluded"]["duplicate_row"] == 0
+    assert r.summary["contacts_handled"] == 2
+
+
+def test_contact_id_with_spaces_is_the_same_contact(tmp_path):
+    # " k1 " trims to "k1": a copy of the first row, though its exported text differs
+    r = _run(tmp_path, [ROW, {**ROW, "contact_id": " k1 "}])
+    assert r.summary["excluded"]["duplicate_row"] == 1
 
 
 def test_rows_equal_once_canonical_are_duplicates(tmp_path):

@@ -75,6 +75,31 @@ def test_scientific_customer_is_unidentified_not_a_repeat(tmp_path):
     assert r.summary["unidentified_contacts"] == 2
 
 
+@pytest.mark.parametrize(("field", "text", "rule"), [
+    ("contact_id", " 1.23457E+11 ", "contact_id_scientific_notation"),
+    ("contact_id", "9.9e5 ", "contact_id_scientific_notation"),
+    ("customer_id", "  4.5E+09", "customer_id_scientific_notation"),
+    ("customer_id", " 778.00 ", "id_decimal_suffix"),
+])
+def test_mangled_ids_are_found_through_surrounding_spaces(tmp_path, field, text, rule):
+    r = _run(tmp_path, {**GOOD, "contact_id": "k2", field: text})
+    assert r.summary["repaired"] == {k: int(k == rule) for k, _ in REPAIRS}
+
+
+@pytest.mark.parametrize("text", ["CUSTOMER.ONE", "Eve-7", "e", "12.5", "1e"])
+def test_ids_with_an_e_or_a_dot_are_not_mangled(tmp_path, text):
+    # the cheap 'e' / '.' test only picks ids to match; these do not match the patterns
+    r = _run(tmp_path, {**GOOD, "contact_id": text, "customer_id": text})
+    assert sum(r.summary["repaired"].values()) == 0
+
+
+def test_customer_ids_with_spaces_are_one_customer(tmp_path):
+    # " CU1" and "CU1 " are the customer of the good row: both later contacts are repeats
+    r = _run(tmp_path, {**GOOD, "contact_id": "k2", "customer_id": " CU1", "started_at": "2026-03-03 09:00:00"},
+             {**GOOD, "contact_id": "k3", "customer_id": "CU1 ", "started_at": "2026-03-04 09:00:00"})
+    assert r.summary["repeats"] == 2 and r.summary["unidentified_contacts"] == 0
+
+
 def test_crossed_midnight_rule(tmp_path):
     path = tmp_path / "e.csv"
     rows = [{k: v for k, v in GOOD.items() if k != "talk_seconds"} | {"ended_at": "2026-03-02 09:02:10"},
