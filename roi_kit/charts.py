@@ -655,8 +655,7 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
         return lines
 
     fewest = fill(width_px)
-    lo = max(text_width(w, size, bold=bold) for w in words)
-    hi = max(lo, max(text_width(line, size, bold=bold) for line in fewest))
+    lo, hi = 0.0, float(width_px)
     for _ in range(24):  # bisect the narrowest limit that still needs no more lines
         mid = (lo + hi) / 2
         if len(fill(mid)) <= len(fewest):
