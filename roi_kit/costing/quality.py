@@ -58,15 +58,17 @@ def _id_flags(source: Source, name: str) -> tuple[str, str]:
     """Scientific-notation flag and decimal-suffix flag of an id column (FALSE when absent).
 
     Read from the id as exported (``<id>__text``), so ten million clean ids are not trimmed for
-    it: a mangled id needs an 'e' or a '.', which ``contains`` finds cheaply; only those ids are
-    trimmed and matched against the patterns."""
+    it. Cheap tests pick the ids worth matching: a mangled id starts with a space, a sign or a
+    digit (ASCII 32, 43..57 covers + - . and the digits) and holds an 'e' or a '.'; only those
+    are trimmed and matched against the patterns."""
     if name not in source.present:
         return "FALSE", "FALSE"
     text = f"{name}{RAW_TEXT}"
-    sci = (f"coalesce(CASE WHEN contains({text}, 'e') OR contains({text}, 'E') "
-           f"THEN regexp_full_match(trim({text}), '{_SCI}') END, FALSE)")
-    dec = (f"coalesce(CASE WHEN contains({text}, '.') "
-           f"THEN regexp_full_match(trim({text}), '{_DEC}') END, FALSE)")
+    numeric = f"(ascii({text}) BETWEEN 43 AND 57 OR ascii({text}) = 32)"
+    sci = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({text}, 'e') OR contains({text}, 'E') "
+           f"THEN regexp_full_match(trim({text}), '{_SCI}') END END, FALSE)")
+    dec = (f"coalesce(CASE WHEN {numeric} THEN CASE WHEN contains({text}, '.') "
+           f"THEN regexp_full_match(trim({text}), '{_DEC}') END END, FALSE)")
     return sci, dec
 
 
