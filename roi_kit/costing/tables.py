@@ -29,7 +29,8 @@ Aggregates (per group and overall):
   (linear interpolation, as numpy); top-decile share = cost of the costliest ⌈n/10⌉ handled
   contacts ÷ cost of all n handled contacts.
 - a handled contact is a **repeat** when the same identified customer had a handled contact of the
-  same type in the previous ``repeat_window_days`` (≤, measured between start times).
+  same type in the previous ``repeat_window_days`` (≤, measured between start times; of contacts
+  starting at the same instant, the first in channel, team, segment order is not the repeat).
   repeat rate = repeats ÷ handled contacts with an identified customer; unidentified contacts
   cannot be linked, so they are assumed to repeat at that same rate (and counted in
   ``unidentified_contacts``). resolutions = handled × (1 − repeat rate);
@@ -289,6 +290,9 @@ def _repeats(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
     A handled contact is a repeat when the previous handled contact of the same identified
     customer and type started at most ``repeat_window_days`` before it (a window over the used,
     handled, identified rows only, carrying nothing but the keys and the dimension codes).
+    Contacts of one customer and type that start at the same instant are taken in channel, team
+    and segment order, so which of them is the repeat, and so every table, does not depend on
+    the order the rows were read in (which varies with the threads).
     """
     cols = list(DIMENSIONS.values())
     keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
@@ -298,7 +302,8 @@ def _repeats(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
         SELECT {keys}, repeats FROM (
             SELECT {group}, count(*) AS repeats FROM (
                 SELECT {group},
-                    started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type ORDER BY started_at)
+                    started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type
+                                                     ORDER BY started_at, channel, team, segment)
                         <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
                 FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
             WHERE is_repeat GROUP BY {group})""").df()

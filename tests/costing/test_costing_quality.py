@@ -100,6 +100,16 @@ def test_customer_ids_with_spaces_are_one_customer(tmp_path):
     assert r.summary["repeats"] == 2 and r.summary["unidentified_contacts"] == 0
 
 
+@pytest.mark.parametrize("order", [("T2", "T1"), ("T1", "T2")])
+def test_simultaneous_contacts_repeat_in_a_fixed_order(tmp_path, order):
+    # CU9 calls twice about billing at the same instant, through teams T1 and T2: whichever row
+    # the file lists first, T1 (first in team order) has the first contact and T2 the repeat
+    rows = [{**GOOD, "contact_id": f"s{i}", "customer_id": "CU9", "team": team} for i, team in enumerate(order)]
+    r = _run(tmp_path, *rows)
+    by_team = r.tables["by_team"].set_index("team")["repeats"]
+    assert (by_team["T1"], by_team["T2"]) == (0, 1)
+
+
 def test_crossed_midnight_rule(tmp_path):
     path = tmp_path / "e.csv"
     rows = [{k: v for k, v in GOOD.items() if k != "talk_seconds"} | {"ended_at": "2026-03-02 09:02:10"},
