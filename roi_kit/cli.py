@@ -84,12 +84,19 @@ def costs(
     mapping: Annotated[Path | None, typer.Option("--mapping", help="Column/value mapping YAML.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write tables, baseline and charts here.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        "--memory-limit", help="Memory the engine may use, e.g. 2GB; beyond it, it spills to disk.")] = None,
+    temp_dir: Annotated[Path | None, typer.Option(
+        "--temp-dir", help="Where the engine spills (default: a .tmp folder here).")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Engine threads (default: cores).")] = None,
 ) -> None:
     """Build contact-level costs bottom-up from an interaction export."""
     from roi_kit.costing.cli import run_costs
 
     try:
-        typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out))
+        typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out,
+                             engine={"memory_limit": memory_limit, "threads": threads,
+                                     "temp_directory": str(temp_dir) if temp_dir else None}))
     except RoiKitError as error:
         fail(error)
 

@@ -13,12 +13,14 @@ from roi_kit.errors import CostingError
 
 def run_costs(contacts: str | os.PathLike[str], *, rates: str | os.PathLike[str] | None = None,
               mapping: str | os.PathLike[str] | None = None, as_json: bool = False,
-              out: str | os.PathLike[str] | None = None) -> str:
-    """Cost ``contacts`` and return what the command prints; write the outputs when ``out`` is given."""
+              out: str | os.PathLike[str] | None = None, engine: dict | None = None) -> str:
+    """Cost ``contacts`` and return what the command prints; write the outputs when ``out`` is given.
+    ``engine`` holds :func:`~roi_kit.costing.analyse`'s DuckDB settings (threads, memory_limit,
+    temp_directory)."""
     if rates is None:
         raise CostingError("no rates given: pass --rates RATES.yaml (it may be as small as "
                            "'default_hourly_cost: 30')")
-    result = analyse(Path(contacts), rates, mapping)
+    result = analyse(Path(contacts), rates, mapping, **(engine or {}))
     written = write_outputs(result, out) if out is not None else []
     if as_json:
         return json.dumps(result.to_json(), indent=2, default=str)

@@ -51,12 +51,17 @@ def connect(*, threads: int | None = None, memory_limit: str | None = None,
             temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
     """A private in-memory DuckDB connection; limits let large runs spill to disk instead of failing."""
     con = duckdb.connect(":memory:")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute(f"SET memory_limit = {sql_str(memory_limit)}")
-    if temp_directory:
-        con.execute(f"SET temp_directory = {sql_str(temp_directory)}")
+    settings = {"threads": (threads, "a whole number of threads, 1 or more"),
+                "memory_limit": (memory_limit, "a size such as 2GB or 500MB"),
+                "temp_directory": (temp_directory, "a folder path")}
+    for name, (value, accepted) in settings.items():
+        if value is None or value == "":
+            continue
+        try:
+            con.execute(f"SET {name} = {int(value) if name == 'threads' else sql_str(value)}")
+        except (duckdb.Error, ValueError):
+            con.close()
+            raise CostingError(f"engine setting {name} = {value!r} is not accepted ({accepted})") from None
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
     return con

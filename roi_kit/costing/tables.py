@@ -543,7 +543,9 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
         from roi_kit.errors import CostingError
 
         first = str(e).strip().splitlines()[0]
-        raise CostingError(f"{path}: cannot process the contacts ({first})") from None
+        hint = ("; allow more with --memory-limit, or give --temp-dir on a disk with room to spill"
+                if isinstance(e, duckdb.OutOfMemoryException) else "")
+        raise CostingError(f"{path}: cannot process the contacts ({first}){hint}") from None
     finally:
         con.close()
 

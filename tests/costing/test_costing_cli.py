@@ -65,6 +65,7 @@ def test_csv_cells_are_formula_safe(tmp_path):
     (["{hand}", "--rates", "{rates}", "--mapping", "{badmap}"], "'Nope'"),
     (["{nochannel}", "--rates", "{rates}"], "required column 'channel'"),
     (["{weird}", "--rates", "{rates}"], "unknown file type"),
+    (["{hand}", "--rates", "{rates}", "--memory-limit", "lots"], "memory_limit = 'lots' is not accepted"),
 ])
 def test_bad_input_is_one_line_exit_2(runner, tmp_path, args, needle):
     files = {"rates": "default_hourly_cost: 30\n", "badrates": "default_hourly_cost: -4\n",
@@ -91,3 +92,27 @@ def test_bad_rate_value_names_field_and_value():
 def test_unmatched_percent_text_is_refused():
     with pytest.raises(CostingError, match="shrinkage"):
         analyse(FIX / "hand.csv", {"default_hourly_cost": 30, "shrinkage": "lots"})
+
+
+def test_spilling_under_a_small_memory_limit_gives_the_same_figures(runner, tmp_path):
+    """Data larger than the memory limit: DuckDB spills to --temp-dir and the figures do not change.
+    400,000 contacts need ~40 MB in the checked table alone, over a 24 MB limit."""
+    from roi_kit.costing import write_contacts
+
+    path = write_contacts(tmp_path / "big.parquet", 400_000, seed=11, dirty=0.002)
+    rates = tmp_path / "rates.yaml"
+    rates.write_text("default_hourly_cost: 30\n")
+    spill = tmp_path / "spill"
+    base = ["costs", str(path), "--rates", str(rates), "--json", "--threads", "1"]
+    small = runner.invoke(app, [*base, "--memory-limit", "24MB", "--temp-dir", str(spill)])
+    assert small.exit_code == 0, small.output
+    plain = json.loads(runner.invoke(app, base).output)
+    tight = json.loads(small.output)
+    for key in ("rows_in", "rows_used", "excluded", "repaired", "repeats", "contacts_handled"):
+        assert tight[key] == plain[key], key
+    for key in ("total_cost", "cost_per_contact", "cost_p90", "top_decile_cost_share"):
+        assert tight[key] == pytest.approx(plain[key], rel=1e-12), key
+    # the limit is really applied: far below what even spilling needs, the run stops with one line
+    starved = runner.invoke(app, [*base, "--memory-limit", "1MB", "--temp-dir", str(spill)])
+    assert starved.exit_code == 2 and "Out of Memory" in starved.output
+    assert "--memory-limit" in starved.output and len(starved.output.strip().splitlines()) == 1
