@@ -26,7 +26,7 @@ import html
 import math
 import re
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
+from itertools import pairwise, product
 from typing import Any
 
 import numpy as np
@@ -481,6 +481,88 @@ def _chance_title(p: float, draws: int, within: str) -> str:
     return f"{fmt.pct(p, 0)} chance of paying back {within}"
 
 
+#: The Monte Carlo chart's percentile markers: key, label, line dash (P50 solid, the others dotted).
+_MARKERS = (("p10", "P10", "dot"), ("p50", "P50", "solid"), ("p90", "P90", "dot"))
+#: Where each marker's label prefers to be: P10's left of its line, P90's right, P50's over it,
+#: so at a width where all three fit side by side they read outward from the median.
+_MARK_PREFERRED = ("right", "center", "left")  # plotly's xanchor: the label's side at the line
+_MARK_SIZE = 12
+_MARK_LABEL_PX = _MARK_SIZE * 1.3 + 2  # one line of 12 px text (plotly.js line height) and its pad
+_MARK_ROW_PX = 20  # pitch of the rows of labels
+_MARK_PAD_PX = 4  # gap between a label and a line
+_MARK_GAP_PX = 6  # between the tallest bar and the lowest row of labels
+_PLOT_SIDES_PX = 72 + 40  # the theme's left and right margins
+_BOTTOM_MARGIN = 72  # the theme's bottom margin
+
+
+def _label_box(x: float, width: float, anchor: str) -> tuple[float, float]:
+    if anchor == "right":
+        return x - _MARK_PAD_PX - width, x - _MARK_PAD_PX
+    if anchor == "left":
+        return x + _MARK_PAD_PX, x + _MARK_PAD_PX + width
+    return x - width / 2, x + width / 2
+
+
+def _placement_clear(
+    xs: Sequence[float], widths: Sequence[float], place: Sequence[tuple[int, str]], plot_px: float
+) -> bool:
+    """No label leaves the plot, meets another label in its row, or covers another marker's line.
+
+    Lines run from the axis up to their own label's row, so a label must also keep clear of every
+    line that reaches its row. Each label must sit on the same side of another label or line as
+    its own line does, which makes a placement clear at ``plot_px`` clear at any wider plot too
+    (distances between lines grow with the width; label widths do not).
+    """
+    boxes = [_label_box(x, w, a) for x, w, (_, a) in zip(xs, widths, place, strict=True)]
+    for i, ((a, b), (row, _)) in enumerate(zip(boxes, place, strict=True)):
+        if a < 0 or b > plot_px:
+            return False
+        for j, (xj, (row_j, _)) in enumerate(zip(xs, place, strict=True)):
+            if j == i or row_j < row:
+                continue
+            left_of_j = (xs[i], i) < (xj, j)
+            if left_of_j and not b + _MARK_PAD_PX / 2 <= xj:  # line j right of label i
+                return False
+            if not left_of_j and not xj <= a - _MARK_PAD_PX / 2:  # line j left of label i
+                return False
+            if row_j == row:
+                a_j, b_j = boxes[j]
+                if left_of_j and not b + _MARK_PAD_PX <= a_j:
+                    return False
+                if not left_of_j and not b_j + _MARK_PAD_PX <= a:
+                    return False
+    return True
+
+
+def marker_layout(
+    fractions: Sequence[float], widths: Sequence[float], plot_px: float
+) -> tuple[tuple[int, str], ...]:
+    """Row (0 lowest) and side (plotly ``xanchor``) of each percentile label on a distribution.
+
+    ``fractions`` are the markers' x positions as fractions of the plot's width, in P10, P50, P90
+    order; ``widths`` their labels' widths in pixels; ``plot_px`` the narrowest plot the chart is
+    drawn in. Of the placements where no label overlaps another or covers another marker's line
+    (:func:`_placement_clear`), the one with the fewest rows, then the fewest labels moved up or
+    off their preferred side, wins: P10 left of its line, P50 centred over it, P90 right of it.
+    Clear at ``plot_px``, a placement is clear at every wider width. If none is (a label wider
+    than the plot), each label gets a row of its own.
+    """
+    n = len(fractions)
+    xs = [min(1.0, max(0.0, f)) * plot_px for f in fractions]
+    preferred = [_MARK_PREFERRED[min(i, len(_MARK_PREFERRED) - 1)] for i in range(n)]
+    best: tuple[tuple[int, int, int], tuple[tuple[int, str], ...]] | None = None
+    for rows in product(range(n), repeat=n):
+        for anchors in product(("right", "center", "left"), repeat=n):
+            place = tuple(zip(rows, anchors, strict=True))
+            if not _placement_clear(xs, widths, place, plot_px):
+                continue
+            moved = sum(a != p for a, p in zip(anchors, preferred, strict=True))
+            cost = (max(rows), moved + sum(rows), moved)
+            if best is None or cost < best[0]:
+                best = (cost, place)
+    return best[1] if best else tuple((i, p) for i, p in enumerate(preferred))
+
+
 def npv_distribution(
     mc: Any,
     result: Any = None,
@@ -523,19 +605,44 @@ def npv_distribution(
         hovertemplate="NPV %{customdata}<br>%{y:.1%} of draws<extra></extra>",
     ))
     top = float(share.max()) if share.size else 1.0
-    for key, label, dash in (("p10", "P10", "dot"), ("p50", "P50", "solid"), ("p90", "P90", "dot")):
-        x = float(p[key])
-        fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=top * 1.08, line=dict(color=INK, width=1.5, dash=dash), name=label)
+    xaxis = _money_axis(
+        edges, currency, include_zero=False,
+        title=dict(text=f"Net present value ({currency})"), showgrid=False,
+    )
+    marks = [(label, float(p[key]), dash) for key, label, dash in _MARKERS]
+    texts = [f"{label} {fmt.money(x, currency)}" for label, x, _ in marks]
+    lo, hi = xaxis["range"]
+    place = marker_layout(
+        [(x - lo) / (hi - lo) if hi > lo else 0.5 for _, x, _ in marks],
+        [text_width(t, _MARK_SIZE) for t in texts],
+        NARROW_WIDTH_PX - _PLOT_SIDES_PX,
+    )
+    # rows of labels stacked above the bars, in the plot's own height (which fit_width and
+    # without_title keep): the y range grows so the bars end below the label band
+    plot_px = fig.layout.height - TOP_MARGIN - _BOTTOM_MARGIN
+    rows = 1 + max(row for row, _ in place)
+    band = _MARK_GAP_PX + rows * _MARK_ROW_PX
+    y_max = top * plot_px / (plot_px - band)
+
+    def y_at(px: float) -> float:  # pixels up from the plot's bottom edge -> data
+        return y_max * px / plot_px
+
+    for (label, x, dash), text, (row, anchor) in zip(marks, texts, place, strict=True):
+        bottom = plot_px - band + _MARK_GAP_PX + row * _MARK_ROW_PX
+        # a label beside its line runs along it like a flag; one centred on it sits on its top
+        end = bottom + (_MARK_LABEL_PX if anchor != "center" else 0)
+        fig.add_shape(
+            type="line", x0=x, x1=x, y0=0, y1=y_at(end), name=label,
+            line=dict(color=INK, width=1.5, dash=dash),
+        )
         fig.add_annotation(
-            x=x, y=top * 1.08, yanchor="bottom", showarrow=False,
-            text=f"{label} {fmt.money(x, currency)}", font=dict(size=12, color=INK),
+            x=x, y=y_at(bottom), yanchor="bottom", xanchor=anchor, showarrow=False,
+            xshift={"left": _MARK_PAD_PX, "right": -_MARK_PAD_PX}.get(anchor, 0),
+            text=text, font=dict(size=_MARK_SIZE, color=INK), bgcolor="white", borderpad=1,
         )
     fig.update_layout(
-        xaxis=_money_axis(
-            edges, currency, include_zero=False,
-            title=dict(text=f"Net present value ({currency})"), showgrid=False,
-        ),
-        yaxis=dict(tickformat=".0%", title=dict(text="Share of draws"), range=[0, top * 1.22]),
+        xaxis=xaxis,
+        yaxis=dict(tickformat=".0%", title=dict(text="Share of draws"), range=[0, y_max]),
         bargap=0,
     )
     return fig
