@@ -1,4 +1,4 @@
-"""Write a costing run to a folder: tables as CSV, the baseline YAML, the summary JSON, the charts."""
+"""Write a costing run to a folder: tables as CSV, the baseline YAML, the summary JSON, the page."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from roi_kit.errors import CostingError
 
 def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> list[Path]:
     """Write every table (``<name>.csv``, text cells through ``csv_safe``), ``baseline.yaml``,
-    ``summary.json`` and ``charts.html`` into ``out_dir``; each file atomically. Returns the paths."""
-    from roi_kit.costing.charts import charts_html
+    ``summary.json`` and ``costs.html`` (:mod:`roi_kit.costing.page`) into ``out_dir``; each file
+    atomically. Returns the paths."""
+    from roi_kit.costing.page import PAGE_NAME, write_page
 
     out = Path(out_dir)
     try:
@@ -35,5 +36,5 @@ def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> lis
     written.append(write_atomic(out / "baseline.yaml", result.baseline_yaml()))
     written.append(write_atomic(out / "summary.json",
                                 json.dumps(result.to_json(), indent=2, default=str) + "\n"))
-    written.append(write_atomic(out / "charts.html", charts_html(result)))
+    written.append(write_page(result, out / PAGE_NAME))
     return written

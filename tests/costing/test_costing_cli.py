@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,18 +36,20 @@ def test_json_contract(runner, tmp_path):
     assert sum(row["contacts_handled"] for row in data["by_type"]) == data["contacts_handled"] == 5
 
 
-def test_out_writes_tables_baseline_and_charts(runner, tmp_path):
+def test_out_writes_tables_baseline_and_page(runner, tmp_path):
     out = tmp_path / "out"
     res = runner.invoke(app, ["costs", str(FIX / "raw_export.csv"), "--rates", str(FIX / "hand_rates.yaml"),
                               "--mapping", str(FIX / "raw_mapping.yaml"), "--out", str(out)])
     assert res.exit_code == 0, res.output
     names = {p.name for p in out.iterdir()}
     assert {"by_channel.csv", "by_type.csv", "by_team.csv", "by_segment.csv", "efficiency.csv",
-            "abandon_by_hour.csv", "data_quality.csv", "baseline.yaml", "charts.html"} <= names
+            "abandon_by_hour.csv", "data_quality.csv", "baseline.yaml", "costs.html"} <= names
     assert not [n for n in names if n.endswith(".tmp")]
     assert "baseline" in yaml.safe_load((out / "baseline.yaml").read_text())
-    html = (out / "charts.html").read_text()
-    assert html.count("Plotly.newPlot") == 3 and "cdn" not in html.lower().split("<body>")[0]
+    html = (out / "costs.html").read_text()
+    assert html.count("Plotly.newPlot") == 2
+    page = re.sub(r'<script data-roi-kit="plotlyjs">.*?</script>', "", html, flags=re.DOTALL)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page, re.IGNORECASE)
 
 
 def test_csv_cells_are_formula_safe(tmp_path):
