@@ -492,7 +492,9 @@ _MARK_ROW_PX = 20  # pitch of the rows of labels
 _MARK_PAD_PX = 4  # gap between a label and a line
 _MARK_GAP_PX = 6  # between the tallest bar and the lowest row of labels
 _PLOT_SIDES_PX = 72 + 40  # the theme's left and right margins
-_BOTTOM_MARGIN = 72  # the theme's bottom margin
+#: The shortest plot: the form's 340 px chart (roi_kit.widgets.CHART_HEIGHT) less the theme's top
+#: and bottom margins. fit_width and without_title keep a plot's height.
+_MARK_PLOT_PX = 340 - TOP_MARGIN - 72
 
 
 def _label_box(x: float, width: float, anchor: str) -> tuple[float, float]:
@@ -617,26 +619,26 @@ def npv_distribution(
         [text_width(t, _MARK_SIZE) for t in texts],
         NARROW_WIDTH_PX - _PLOT_SIDES_PX,
     )
-    # rows of labels stacked above the bars, in the plot's own height (which fit_width and
-    # without_title keep): the y range grows so the bars end below the label band
-    plot_px = fig.layout.height - TOP_MARGIN - _BOTTOM_MARGIN
+    # Rows of labels stacked above the bars, laid out in pixels of the shortest plot the chart is
+    # drawn in (taller, they only spread apart). A label beside its line hangs from its top like a
+    # flag; one centred on its line sits on its top.
     rows = 1 + max(row for row, _ in place)
-    band = _MARK_GAP_PX + rows * _MARK_ROW_PX
-    y_max = top * plot_px / (plot_px - band)
+    band = 1 + (rows - 1) * _MARK_ROW_PX + _MARK_LABEL_PX + _MARK_GAP_PX
+    y_max = top * _MARK_PLOT_PX / (_MARK_PLOT_PX - band)
 
-    def y_at(px: float) -> float:  # pixels up from the plot's bottom edge -> data
-        return y_max * px / plot_px
+    def y_at(px: float) -> float:  # pixels up from the bottom of the shortest plot -> data
+        return y_max * px / _MARK_PLOT_PX
 
     for (label, x, dash), text, (row, anchor) in zip(marks, texts, place, strict=True):
-        bottom = plot_px - band + _MARK_GAP_PX + row * _MARK_ROW_PX
-        # a label beside its line runs along it like a flag; one centred on it sits on its top
-        end = bottom + (_MARK_LABEL_PX if anchor != "center" else 0)
+        row_top = _MARK_PLOT_PX - 1 - (rows - 1 - row) * _MARK_ROW_PX
+        end = row_top if anchor != "center" else row_top - _MARK_LABEL_PX
         fig.add_shape(
             type="line", x0=x, x1=x, y0=0, y1=y_at(end), name=label,
             line=dict(color=INK, width=1.5, dash=dash),
         )
         fig.add_annotation(
-            x=x, y=y_at(bottom), yanchor="bottom", xanchor=anchor, showarrow=False,
+            x=x, y=y_at(end), yanchor="top" if anchor != "center" else "bottom",
+            xanchor=anchor, showarrow=False,
             xshift={"left": _MARK_PAD_PX, "right": -_MARK_PAD_PX}.get(anchor, 0),
             text=text, font=dict(size=_MARK_SIZE, color=INK), bgcolor="white", borderpad=1,
         )

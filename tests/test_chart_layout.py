@@ -279,3 +279,151 @@ def test_form_charts_keep_title_subtitle_and_legend_apart_at_the_narrowest_colum
         assert _apart(title, subtitle), d
         below = d["legend"] if d["legend"] and d["legend"][1] < d["plot"][1] else d["plot"]
         assert _apart(subtitle, below), d
+
+
+# --------------------------------------------------------------------------- P10/P50/P90 labels
+
+
+def _clear(fractions, widths, place, plot_px: float) -> bool:
+    """Checked from the drawing's own terms: each label is a box beside or over its line, and a
+    line runs from the axis up to its label's row. No two boxes of a row meet, no box leaves the
+    plot, and no line crosses another marker's box."""
+    pad = 4
+    xs = [f * plot_px for f in fractions]
+    boxes = []
+    for x, w, (_, anchor) in zip(xs, widths, place, strict=True):
+        left = {"right": x - pad - w, "left": x + pad, "center": x - w / 2}[anchor]
+        boxes.append((left, left + w))
+    for i, ((a, b), (row, _)) in enumerate(zip(boxes, place, strict=True)):
+        if a < 0 or b > plot_px:
+            return False
+        for j, (x, (row_j, _)) in enumerate(zip(xs, place, strict=True)):
+            if j != i and row_j >= row and a - 1 < x < b + 1:
+                return False
+            if j != i and row_j == row and boxes[j][0] < b and a < boxes[j][1]:
+                return False
+    return True
+
+
+class TestMarkerLayout:
+    @given(
+        st.lists(st.floats(0, 1), min_size=3, max_size=3).map(sorted),
+        st.lists(st.floats(30, 110), min_size=3, max_size=3),
+    )
+    def test_clear_at_the_narrowest_plot_and_every_wider_one(self, fractions, widths) -> None:
+        narrow = charts.NARROW_WIDTH_PX - 112
+        place = charts.marker_layout(fractions, widths, narrow)
+        for plot_px in (narrow, narrow * 1.37, narrow * 2, charts.REPORT_WIDTH_PX - 112):
+            assert _clear(fractions, widths, place, plot_px), (plot_px, place)
+
+    def test_spread_out_they_share_one_row_reading_outward_from_the_median(self) -> None:
+        # 0.25 × 308 = 77 px between lines: a centred 60 px P50 label leaves 47 px either side
+        place = charts.marker_layout([0.25, 0.5, 0.75], [60, 60, 60], 308)
+        assert place == ((0, "right"), (0, "center"), (0, "left"))
+
+    def test_close_together_the_median_rises_a_row(self) -> None:
+        # 20 px apart: P50's centred label would cover both other lines; P10's and P90's fit
+        # outside them, so only P50 moves up
+        place = charts.marker_layout([0.45, 0.5, 0.55], [60, 60, 60], 308)
+        assert place == ((0, "right"), (1, "center"), (0, "left"))
+
+
+def _close_mc():
+    """Draws whose P10, P50 and P90 lie within 1.2% of the axis: a narrow peak, wide tails."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    npv = np.concatenate([rng.normal(3.0e6, 2.0e4, 9_000), rng.uniform(-2e6, 8e6, 1_000)])
+    q = np.percentile(npv, [10, 50, 90])
+    return SimpleNamespace(npv=npv, p_payback=0.9, draws=npv.size, horizon_months=36,
+                           percentiles={"npv": {"p10": q[0], "p50": q[1], "p90": q[2]}})
+
+
+#: Per NPV chart: its P10/P50/P90 label boxes and line boxes, in that order.
+MEASURE_MARKERS = """() => [...document.querySelectorAll('.plotly-graph-div')].map(d => {
+  const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  return {id: d.id, labels: [...d.querySelectorAll('g.annotation')].map(a => [a.textContent, box(a)]),
+          lines: [...d.querySelectorAll('.shapelayer path')].map(box)};
+})"""
+
+
+def _check_markers(chart: dict) -> None:
+    labels, lines = chart["labels"], chart["lines"]
+    assert [t.split()[0] for t, _ in labels] == ["P10", "P50", "P90"], chart
+    assert len(lines) == 3, chart
+    boxes = [b for _, b in labels]
+    for i, (a, (x0, y0, x1, _)) in enumerate(zip(boxes, lines, strict=True)):
+        x = (x0 + x1) / 2
+        # tied to its line: touching it (over it, or beside it within 6 px), its top end level
+        # with the label
+        assert a[0] - 6 <= x <= a[2] + 6, (i, chart)
+        assert a[1] - 1 <= y0 <= a[3] + 1, (i, chart)
+        for j, b in enumerate(boxes):
+            if j != i:  # no two labels meet
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (i, j, chart)
+        for j, (u0, v0, u1, v1) in enumerate(lines):
+            if j != i:  # no other line crosses the label
+                u = (u0 + u1) / 2
+                assert not (a[0] < u < a[2] and v0 < a[3] - 1 and a[1] + 1 < v1), (i, j, chart)
+
+
+@pytest.fixture(scope="module")
+def npv_page(figures, example_case, result, tmp_path_factory) -> Path:
+    """The example's NPV chart and one with P10, P50 and P90 close together, as the report has them."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def shown(data: dict) -> object:
+        return new_code_cell("", outputs=[new_output("display_data", data=data)])
+
+    close = charts.npv_distribution(_close_mc(), result)
+    cells = [shown({display.META_MIMETYPE: report.report_meta(example_case, "expected")})]
+    for name, fig in (("npv-distribution", figures["npv-distribution"]), ("npv-close", close)):
+        cells += [new_markdown_cell(f"## Section on {name}"),
+                  shown({"text/html": display.figure_html(fig, name)})]
+    path = tmp_path_factory.mktemp("markers") / "npv.html"
+    path.write_text(report.export_html(new_notebook(cells=cells)), encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 700, 480, "print"])
+def test_report_percentile_labels_never_meet(chromium, npv_page: Path, width) -> None:
+    viewport = report.PRINT_VIEWPORT if width == "print" else {"width": width, "height": 900}
+    page = chromium.new_page(viewport=viewport)
+    try:
+        page.goto(npv_page.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        if width == "print":
+            page.emulate_media(media="print")
+            page.wait_for_timeout(200)
+        drawn = page.evaluate(MEASURE_MARKERS)
+    finally:
+        page.close()
+    assert len(drawn) == 2
+    for chart in drawn:
+        _check_markers(chart)
+
+
+@pytest.mark.browser
+def test_form_percentile_labels_never_meet_at_the_narrowest_column(chromium, result, tmp_path) -> None:
+    import plotly.io as pio
+
+    from roi_kit import bundle
+
+    width = charts.NARROW_WIDTH_PX
+    fig = charts.fit_width(charts.npv_distribution(_close_mc(), result), width, height=340)
+    div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id="close",
+                      config=charts.CONFIG, default_width="100%", default_height="100%")
+    path = tmp_path / "form.html"
+    path.write_text(f"<html><head><script>{bundle.plotlyjs()}</script></head><body style='margin:0'>"
+                    f"<div style='width:{width}px'>{div}</div></body></html>", encoding="utf-8")
+    page = chromium.new_page(viewport={"width": width + 40, "height": 900})
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        (chart,) = page.evaluate(MEASURE_MARKERS)
+    finally:
+        page.close()
+    _check_markers(chart)
