@@ -59,7 +59,7 @@ def concentration_curve(result: CostingResult) -> go.Figure:
         title = f"The costliest 10% of contacts carry {fmt.pct(share, 1)} of cost"
     half = float(np.interp(0.5, curve["share_of_contacts"], curve["share_of_cost"]))
     subtitle = (f"Cumulative share of handled cost against share of handled contacts, costliest first; "
-                f"half of them carry {fmt.pct(half, 0)}. The dotted line is equal cost per contact.")
+                f"half of them carry {fmt.pct(half, 1)}. The dotted line is equal cost per contact.")
     fig = charts._figure(title, subtitle, height=HEIGHT)
     x, y = curve["share_of_contacts"].to_numpy(float), curve["share_of_cost"].to_numpy(float)
     fig.add_trace(go.Scatter(

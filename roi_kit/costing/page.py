@@ -231,11 +231,11 @@ def efficiency_html(result: CostingResult) -> str:
                           _num(_money(r["standard_cost"], cur)),
                           _num(_money(r["variance"], cur), negative=r["variance"] > 0),
                           _num(_unit(r["variance_per_contact"], cur), negative=r["variance_per_contact"] > 0),
-                          _num(fmt.pct(r["efficiency"], 0))]))
+                          _num(fmt.pct(r["efficiency"], 1))]))
     rows.append(("total", [Cell("All with a standard"), Cell(""), _num(fmt.number(eff["contacts_handled"].sum())),
                            _num(_money(s["actual_handling_cost_vs_standard"], cur)), _num(_money(standard, cur)),
                            _num(_money(variance, cur), negative=variance > 0), Cell(""),
-                           _num(fmt.pct(standard / s["actual_handling_cost_vs_standard"], 0)
+                           _num(fmt.pct(standard / s["actual_handling_cost_vs_standard"], 1)
                                 if s["actual_handling_cost_vs_standard"] else fmt.DASH)]))
     head = [[Cell("Contact type"), Cell("Team"), Cell("Handled", num=True), Cell("Actual", num=True),
              Cell("Standard", num=True), Cell("Variance", num=True), Cell("Per contact", num=True),
@@ -405,7 +405,7 @@ def kpis(result: CostingResult) -> list[tuple[str, str, str]]:
         ("Top-decile share", fmt.pct(s["top_decile_cost_share"], 1), "of cost, in the costliest 10% of contacts"),
         ("Engagement share", fmt.pct(s["engagement_share"], 1), "of cost spent talking with customers"),
         ("Contacts handled", fmt.number(s["contacts_handled"]),
-         f"{fmt.number(per_year, compact=True)} a year" if per_year else ""),
+         f"{fmt.number(per_year, compact=True)} contacts a year" if per_year else ""),
         ("Period", _days(s), period_text(s)),
     ]
 
