@@ -526,6 +526,9 @@ def _figures(result: CostingResult) -> dict[str, str]:
     from roi_kit.costing import charts
     from roi_kit.display import figure_html
 
+    if not result.summary["contacts_handled"]:  # nothing to plot: say so instead of empty axes
+        note = '<p class="roi-callout">No handled contacts in the export, so there is nothing to chart.</p>'
+        return dict.fromkeys(("cost-concentration", "cost-per-resolution-by-type"), note)
     return {name: figure_html(fig, name) for name, fig in charts.figures(result).items()}
 
 

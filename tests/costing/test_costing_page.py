@@ -100,6 +100,14 @@ class TestFigures:
         assert "$0.012 per minute" in text  # not rounded to $0.01
 
 
+def test_an_export_with_no_usable_row_still_makes_a_page(tmp_path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text((FIX / "hand.csv").read_text().replace(",handled", ",x").replace(",abandoned", ",x"))
+    text = page.render(analyse(path, {"default_hourly_cost": 30}), generated_at=WHEN)
+    assert "No handled contacts in bad.csv" in text and "nothing to chart" in text
+    assert "Plotly.newPlot" not in text
+
+
 class TestReconciliation:
     def test_rows_in_equal_rows_used_plus_every_exclusion(self, dirty) -> None:
         table = page.reconciliation_html(dirty)
