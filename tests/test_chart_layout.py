@@ -427,3 +427,135 @@ def test_form_percentile_labels_never_meet_at_the_narrowest_column(chromium, res
     finally:
         page.close()
     _check_markers(chart)
+
+
+# --------------------------------------------------------------------------- print pagination
+
+
+@pytest.fixture(scope="module")
+def full_report(example_case, result, scenarios, tmp_path_factory) -> Path:
+    """The whole report, every section of the report notebook shown in order, exported by the board
+    template: the sections run here (their display calls collected), no kernel."""
+    import re
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    ctx = report.ReportContext(
+        case=example_case, scenario="expected", result=result, results=scenarios,
+        sensitivity=sensitivity(example_case), monte_carlo=monte_carlo(example_case, draws=400, seed=3),
+    )
+    shown: list[dict] = []
+    cells = [new_code_cell("", outputs=[new_output(
+        "display_data", data={display.META_MIMETYPE: report.report_meta(example_case, "expected")})])]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(display, "_publish", lambda data: shown.append(dict(data)))
+        for cell in nbformat.read(report.notebook_path(), as_version=4).cells:
+            name = re.search(r'report\.section\(ctx, "(\w+)"\)', cell.source)
+            if cell.cell_type == "markdown":
+                cells.append(cell)
+            elif name:
+                shown.clear()
+                report.section(ctx, name.group(1))
+                cells.append(new_code_cell("", outputs=[new_output("display_data", data=d)
+                                                        for d in shown]))
+    path = tmp_path_factory.mktemp("print") / "report.html"
+    path.write_text(report.export_html(new_notebook(cells=cells)), encoding="utf-8")
+    return path
+
+
+#: Per section heading: its text, the first line of what follows it, and the titles of its charts
+#: with the text each chart draws (tick labels, legend), all as the printed page lays them out.
+MEASURE_SECTIONS = """() => [...document.querySelectorAll('.jp-MarkdownCell h2')].map(h => {
+  const next = h.closest('.jp-Cell').nextElementSibling;
+  return {heading: h.innerText.trim(),
+          first: next.innerText.trim().split('\\n')[0].trim(),
+          charts: [...next.querySelectorAll('figure.roi-chart')].map(f => ({
+            title: f.querySelector('.roi-chart__title').innerText.trim(),
+            drawn: [...f.querySelectorAll('.ytick text, .legendtext')].map(t => t.textContent)}))};
+})"""
+
+
+def _bare(text: str) -> str:
+    """Text without whitespace or hyphens: pdftotext breaks lines its own way and joins a word
+    hyphenated at a line's end ("run-rate" → "runrate")."""
+    return "".join(text.split()).replace("-", "")
+
+
+def _pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (poppler's pdftotext), :func:`_bare`."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [_bare(page) for page in out.stdout.split("\f")]
+
+
+def _page_of(pages: list[str], text: str, start: int = 1) -> int:
+    """The first page from page ``start`` on (numbered from 1) that shows ``text``."""
+    found = [i for i, page in enumerate(pages) if i + 1 >= start and _bare(text) in page]
+    assert found, f"{text!r} is on no page from page {start}"
+    return found[0] + 1
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="no pdftotext (poppler-utils)")
+def test_printed_sections_keep_heading_text_and_charts_on_one_page(
+    chromium, full_report: Path, tmp_path
+) -> None:
+    pdf = report.print_pdf(full_report, tmp_path / "report.pdf")
+    page = chromium.new_page(viewport=report.PRINT_VIEWPORT)
+    try:
+        page.goto(full_report.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        page.emulate_media(media="print")
+        sections = page.evaluate(MEASURE_SECTIONS)
+    finally:
+        page.close()
+    pages = _pages(pdf)
+    import nbformat
+
+    headings = [c for c in nbformat.read(report.notebook_path(), as_version=4).cells
+                if c.cell_type == "markdown" and c.source.startswith("## ")]
+    assert len(sections) == len(headings) and sum(len(s["charts"]) for s in sections) == 6
+    where = 1
+    for s in sections:
+        where = _page_of(pages, s["heading"], where)
+        # never a heading left alone at a page's foot: what follows it starts on its page
+        assert _page_of(pages, s["first"], where) == where, s
+        for chart in s["charts"]:
+            # every chart of a section on the heading's page, its caption with it
+            assert _page_of(pages, chart["title"], where) == where, (s["heading"], chart["title"])
+            drawn = [_bare(t) for t in chart["drawn"]]
+            assert drawn and all(t in pages[where - 1] for t in drawn), chart
+    # printed at the page's scale: chromium shrinks every page when anything is wider than one
+    heading = page_text_size(pdf, sections[0]["heading"].split()[0])
+    assert heading == pytest.approx(28 * 0.75, rel=0.1)  # an h2 is 28 px = 21 pt
+
+
+def page_text_size(pdf: Path, word: str) -> float:
+    """The height in points of the first occurrence of ``word`` in ``pdf`` (pdftotext -bbox)."""
+    import re
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    found = re.search(rf'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">{re.escape(word)}<', out)
+    assert found, word
+    return (float(found.group(2)) - float(found.group(1))) / 1.16  # line box to font size
+
+
+@pytest.mark.browser
+def test_charts_are_back_at_the_window_width_after_printing(chromium, full_report: Path) -> None:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(full_report.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        page.pdf(format="A4", landscape=True, prefer_css_page_size=True)
+        page.wait_for_timeout(200)
+        page.set_viewport_size({"width": 800, "height": 900})  # and still follow the window
+        page.wait_for_timeout(600)
+        widths = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
+            .map(d => [d.clientWidth, d.querySelector('.main-svg').getBoundingClientRect().width])""")
+    finally:
+        page.close()
+    assert widths and all(abs(div - svg) <= 1 and div < 800 for div, svg in widths), widths
