@@ -1054,7 +1054,13 @@ def field_doc(path: str) -> FieldDoc:
     ok, why = _resolve(path)
     if not ok:
         raise CaseError([Problem("", path, why)])
-    info, _, name, _ = _walk(path.split("."))
+    parts = path.split(".")
+    info, _, name, _ = _walk(parts)
+    if parts[:2] == ["baseline", "segments"] and parts[3:4] == ["levers"] and len(parts) > 5:
+        # a segment's lever override is the lever's own field (and validated as one)
+        lever_info, _, lever_name, whole = _walk(["levers", *parts[4:]])
+        if whole and lever_info is not None:
+            info, name = lever_info, lever_name
     return _doc_from(path, name, info)
 
 

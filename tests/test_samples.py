@@ -49,6 +49,18 @@ def _ids(paths: list[Path]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", ALL_SAMPLES, ids=_ids(ALL_SAMPLES))
+def test_sample_has_its_tornado_and_monte_carlo_band(path: Path) -> None:
+    # the report draws both for every unit: one that cannot is a failed unit in `make demo`
+    from roi_kit import monte_carlo, sensitivity
+
+    frame = sensitivity(_case(path))
+    assert len(frame) > 0 and frame["label"].map(bool).all()
+    assert frame.attrs["base_npv"] == pytest.approx(_results(path)["expected"].summary["npv"], abs=0.005)
+    band = monte_carlo(_case(path), draws=200, seed=1)
+    assert math.isfinite(float(band.npv.mean()))
+
+
+@pytest.mark.parametrize("path", ALL_SAMPLES, ids=_ids(ALL_SAMPLES))
 def test_sample_evaluates_under_every_scenario(path: Path) -> None:
     results = _results(path)
     assert list(results) == list(SCENARIOS)

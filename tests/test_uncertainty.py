@@ -24,6 +24,20 @@ def test_tornado_caps_rates_below_one(example_case):
     assert row.high_value < 1.0
 
 
+def test_segment_lever_override_moves_as_the_levers_own_rate():
+    # a segment's retention.churn_rate_after is a rate like the lever's own field: its tornado high
+    # is capped below 1 (a churn of 0.9 × 1.2 = 1.08 would be no churn rate at all)
+    from pathlib import Path
+
+    from roi_kit.case import load_case
+
+    case = load_case(Path(__file__).parent.parent / "templates/units/demo/retail_bank.yaml")
+    path = "baseline.segments.0.levers.retention.churn_rate_after"
+    row = sensitivity(case.with_overrides({path: 0.9})).set_index("path").loc[path]
+    assert row.label.lower().endswith("churn rate after")
+    assert row.low_value == pytest.approx(0.72) and 0.9 < row.high_value < 1.0
+
+
 def test_monte_carlo_is_seeded_and_matches_single_draws(example_case):
     a = monte_carlo(example_case, draws=400, seed=11)
     b = monte_carlo(example_case, draws=400, seed=11)
