@@ -274,3 +274,29 @@ def test_demo_table_rows_apply_over_the_base_case() -> None:
         assert math.isfinite(summary["npv"])
         assert 3.0 <= summary["cost_per_contact_before"] <= 12.0
     assert len(names) == len(rows)
+
+
+@pytest.mark.parametrize("path", DEMO_UNITS, ids=_ids(DEMO_UNITS))
+def test_every_report_section_builds_for_demo_unit(path: Path) -> None:
+    """Each section the report notebook shows, run here with its display calls collected (no
+    kernel): a unit whose section raises is a failed unit in `make demo`."""
+    import re
+
+    import nbformat
+
+    from roi_kit import display, monte_carlo, report, sensitivity
+
+    case = _case(path)
+    ctx = report.ReportContext(case=case, scenario="expected", result=_results(path)["expected"],
+                               results=_results(path), sensitivity=sensitivity(case),
+                               monte_carlo=monte_carlo(case, draws=200, seed=3))
+    names = [m.group(1) for cell in nbformat.read(report.notebook_path(), as_version=4).cells
+             if (m := re.search(r'report\.section\(ctx, "(\w+)"\)', cell.source))]
+    assert len(names) >= 10
+    shown: list[dict] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(display, "_publish", lambda data: shown.append(dict(data)))
+        for name in names:
+            before = len(shown)
+            report.section(ctx, name)
+            assert len(shown) > before or (name == "segments" and not case.baseline.segments), name
