@@ -20,12 +20,14 @@ $(STAMP): pyproject.toml scripts/fetch_plotly_bundle.py
 	$(PY) scripts/fetch_plotly_bundle.py
 	touch $(STAMP)
 
-## browser: Debian's chromium for the browser tests and PDF export (no browser download)
+## browser: Debian's chromium for the browser tests and PDF export (no browser download), with
+## poppler's pdftotext and the Liberation fonts the print-layout tests measure with
 browser:
-	@test -x $(CHROMIUM) || { \
-	  echo "installing Debian's chromium (needs apt and root)"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+	@test -x $(CHROMIUM) && test -x /usr/bin/pdftotext && test -d /usr/share/fonts/truetype/liberation || { \
+	  echo "installing Debian's chromium, poppler-utils and fonts-liberation (needs apt and root)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium poppler-utils fonts-liberation >/dev/null) \
+	  || echo "warning: could not install them; browser and print tests will be skipped"; }
 
 ## demo: a board report per sample business unit and the portfolio page, in reports/demo/
 demo: setup
