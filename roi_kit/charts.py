@@ -126,8 +126,13 @@ _register_template()
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _text(s: object) -> str:
-    """User text made inert for plotly.js (which renders a subset of HTML tags in labels)."""
+def safe_text(s: object) -> str:
+    """User text (a unit, line or segment name) made inert for plotly.js, which renders a subset
+    of HTML tags in titles, labels and hover text: ``&``, ``<`` and ``>`` escaped, quotes kept.
+
+    >>> safe_text("<b>Care & repair</b>")
+    '&lt;b&gt;Care &amp; repair&lt;/b&gt;'
+    """
     return html.escape(str(s), quote=False)
 
 
@@ -135,12 +140,16 @@ def _currency(result: Any) -> str:
     return getattr(getattr(result, "case", None), "currency", None) or "USD"
 
 
-def _figure(title: str, subtitle: str = "", *, height: int = HEIGHT) -> go.Figure:
+def figure(title: str, subtitle: str = "", *, height: int = HEIGHT) -> go.Figure:
+    """An empty figure in the house theme (:data:`TEMPLATE_NAME`), ``height`` px tall, width left
+    to the page; ``title`` states the finding, ``subtitle`` what is plotted (both escaped with
+    :func:`safe_text`, so pass plain text, not plotly markup).
+    """
     fig = go.Figure()
     fig.update_layout(
         template=TEMPLATE_NAME,
         height=height,
-        title=dict(text=_text(title), subtitle=dict(text=_text(subtitle))),
+        title=dict(text=safe_text(title), subtitle=dict(text=safe_text(subtitle))),
     )
     return fig
 
@@ -161,10 +170,15 @@ def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
     return [float(round(k * step, 6)) for k in range(start, stop + 1)]
 
 
-def _money_axis(
+def money_axis(
     values: Sequence[float] | np.ndarray, currency: str, *, include_zero: bool = True, **extra: Any
 ) -> dict:
-    """Axis settings with explicit money ticks (fmt.money labels) spanning ``values`` (and zero)."""
+    """Plotly axis settings for a money axis spanning ``values`` (and zero, unless
+    ``include_zero=False``): explicit tick values from :func:`nice_ticks`, their labels from
+    :func:`roi_kit.fmt.money` (so $1M, never plotly's SI "1G"), the range from the first tick to
+    the last; ``extra`` is merged in (``title=``, ``showgrid=`` …). Missing and infinite values are
+    ignored. Pass the result as ``xaxis=`` or ``yaxis=`` to ``update_layout``.
+    """
     arr = np.asarray([v for v in np.ravel(values) if v is not None and np.isfinite(v)], float)
     lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
     if include_zero:
@@ -223,7 +237,7 @@ def cost_curve(result: Any) -> go.Figure:
         f"Monthly operating cost without and with the change, its running costs included; "
         f"{fmt.money(abs(gap_year), cur)} {'saved' if gap_year >= 0 else 'added'} over the final 12 months"
     )
-    fig = _figure(title, subtitle)
+    fig = figure(title, subtitle)
     months = m["month"].to_numpy(int)
     hover = "Month %{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
     area = dict(x=months, mode="lines", line=dict(width=0), hoverinfo="skip")
@@ -287,11 +301,11 @@ def waterfall(result: Any) -> go.Figure:
     subtitle = "Present value of each pillar, risk-adjusted, less the investment"
     if rate is not None:
         subtitle += f" (discounted at {fmt.pct(rate, 0)} a year)"
-    fig = _figure(title, subtitle)
+    fig = figure(title, subtitle)
     amounts = [float(w.amount) for w in items]
     labels = [fmt.money(a, cur) for a in amounts]
     fig.add_trace(go.Waterfall(
-        x=[_text(w.label) for w in items],
+        x=[safe_text(w.label) for w in items],
         y=amounts,
         measure=[w.measure for w in items],
         text=labels,
@@ -307,7 +321,7 @@ def waterfall(result: Any) -> go.Figure:
         cliponaxis=False,
     ))
     running = np.cumsum([a for a, w in zip(amounts, items, strict=True) if w.measure != "total"])
-    axis = _money_axis([*running, 0.0, npv, max(running.max(initial=0) * 1.06, 0)], cur)
+    axis = money_axis([*running, 0.0, npv, max(running.max(initial=0) * 1.06, 0)], cur)
     fig.update_layout(yaxis=axis, xaxis=dict(showline=True, tickfont=dict(color=INK, size=12)))
     return fig
 
@@ -335,7 +349,7 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     subtitle = "Cumulative net cash flow, undiscounted"
     if others:
         subtitle = f"{lead.capitalize()} case; " + ", ".join(others) + ". " + subtitle
-    fig = _figure(title, subtitle)
+    fig = figure(title, subtitle)
     ys: list[float] = []
     for i, (name, r) in enumerate(results_by_scenario.items()):
         m = r.monthly
@@ -343,7 +357,7 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
         y = m["cumulative_net"].to_numpy(float)
         ys.extend(y)
         fig.add_trace(go.Scatter(
-            x=m["month"].to_numpy(int), y=y, mode="lines", name=_text(name.capitalize()),
+            x=m["month"].to_numpy(int), y=y, mode="lines", name=safe_text(name.capitalize()),
             line=dict(color=colour, width=3.5 if name == lead else 2),
             customdata=[fmt.money(v, cur) for v in y],
             hovertemplate="Month %{x}: %{customdata}<extra>%{fullData.name}</extra>",
@@ -359,18 +373,18 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
         position = "top left" if pb == earliest else "bottom right"
         colour = SCENARIO_COLOURS.get(name, list(OKABE_ITO.values())[i % 8])
         fig.add_trace(go.Scatter(
-            x=[float(pb)], y=[0.0], mode="markers+text", name=f"{_text(name)} payback",
+            x=[float(pb)], y=[0.0], mode="markers+text", name=f"{safe_text(name)} payback",
             marker=dict(size=11, color="white", line=dict(color=colour, width=3)),
             text=[fmt.months(pb).capitalize()],
             textposition=position,
             textfont=dict(color=colour, size=12),
-            hovertemplate=f"{_text(name.capitalize())} pays back in {fmt.months(pb)}"
+            hovertemplate=f"{safe_text(name.capitalize())} pays back in {fmt.months(pb)}"
             f" ({fmt.duration(pb)})<extra></extra>",
             showlegend=False, cliponaxis=False,
         ))
     fig.update_layout(
         xaxis=_month_axis(horizon),
-        yaxis=_money_axis(ys, cur, title=dict(text=f"Cumulative net ({cur})"), zeroline=True),
+        yaxis=money_axis(ys, cur, title=dict(text=f"Cumulative net ({cur})"), zeroline=True),
     )
     return fig
 
@@ -401,7 +415,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     cur = _currency(result)
     base = float(result.summary["npv"])
     df = sensitivity_df.sort_values("swing", ascending=False).head(top)
-    labels = [_text(v) for v in df["label"]]
+    labels = [safe_text(v) for v in df["label"]]
     units = [_unit_of(p) for p in df["path"]]
     lows = df["npv_low"].to_numpy(float)
     highs = df["npv_high"].to_numpy(float)
@@ -418,7 +432,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
         value = row["low_value"] if side == "low" else row["high_value"]
         title = f"NPV turns negative if {_lower_first(row['label'])} is {fmt.value(value, units[k], cur)}"
         subtitle = "NPV with each input at its low or high value, others at base"
-    fig = _figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
+    fig = figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
     for which, colour, npvs, values in (
         ("low", OKABE_ITO["orange"], lows, df["low_value"]),
         ("high", OKABE_ITO["blue"], highs, df["high_value"]),
@@ -595,7 +609,7 @@ def npv_distribution(
     p_positive = getattr(mc, "p_positive_npv", None)
     if p_positive is not None:
         subtitle += f"; NPV positive in {_share_text(float(p_positive))} of them"
-    fig = _figure(title, subtitle)
+    fig = figure(title, subtitle)
     counts, edges = np.histogram(npv, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / max(1, counts.sum())
@@ -607,7 +621,7 @@ def npv_distribution(
         hovertemplate="NPV %{customdata}<br>%{y:.1%} of draws<extra></extra>",
     ))
     top = float(share.max()) if share.size else 1.0
-    xaxis = _money_axis(
+    xaxis = money_axis(
         edges, currency, include_zero=False,
         title=dict(text=f"Net present value ({currency})"), showgrid=False,
     )
@@ -677,8 +691,8 @@ def segments(result: Any) -> go.Figure | None:
         k = int(np.argmax(totals))
         title = f"{names[k]} carries {fmt.pct(share_value[k], 0)} of the benefit"
     subtitle = "Annual benefit at full run-rate by segment and pillar, risk-adjusted"
-    fig = _figure(title, subtitle, height=max(300, 170 + 70 * len(names)))
-    labels = [_text(n) for n in names]
+    fig = figure(title, subtitle, height=max(300, 170 + 70 * len(names)))
+    labels = [safe_text(n) for n in names]
     for pillar in PILLAR_ORDER:
         if pillar not in seg.columns or not seg[pillar].any():
             continue
@@ -697,7 +711,7 @@ def segments(result: Any) -> go.Figure | None:
     ))
     fig.update_layout(
         barmode="stack",
-        xaxis=_money_axis([0.0, float(totals.max()) * 1.15], cur, showgrid=True),
+        xaxis=money_axis([0.0, float(totals.max()) * 1.15], cur, showgrid=True),
         yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=13), ticksuffix="  "),
         bargap=0.35,
     )

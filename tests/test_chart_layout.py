@@ -145,7 +145,7 @@ class TestCaption:
 
     def test_user_text_is_escaped_once(self, result) -> None:
         fig = charts.segments(result)
-        fig.update_layout(title_text=charts._text(HOSTILE), title_subtitle_text=HOSTILE)
+        fig.update_layout(title_text=charts.safe_text(HOSTILE), title_subtitle_text=HOSTILE)
         caption = charts.caption_html(fig)
         assert "<script" not in caption and "<img" not in caption
         # the escaped title reads as the user's text, not as "&amp;lt;"

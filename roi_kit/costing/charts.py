@@ -34,9 +34,9 @@ ABANDON_RAMP = ((255, 255, 255), (181, 69, 43))
 
 
 def _unit_money_axis(values, currency: str, **extra) -> dict:
-    """:func:`roi_kit.charts._money_axis` for unit prices: cents on the ticks when a tick has them
+    """:func:`roi_kit.charts.money_axis` for unit prices: cents on the ticks when a tick has them
     ($2.50, $5.00), whole units otherwise ($5, $10)."""
-    axis = charts._money_axis(values, currency, **extra)
+    axis = charts.money_axis(values, currency, **extra)
     if any(abs(t - round(t)) > 1e-9 for t in axis["tickvals"]):
         axis["ticktext"] = [fmt.money_exact(t, currency) for t in axis["tickvals"]]
     else:
@@ -60,7 +60,7 @@ def concentration_curve(result: CostingResult) -> go.Figure:
     half = float(np.interp(0.5, curve["share_of_contacts"], curve["share_of_cost"]))
     subtitle = (f"Cumulative share of handled cost against share of handled contacts, costliest first; "
                 f"half of them carry {fmt.pct(half, 1)}. The dotted line is equal cost per contact.")
-    fig = charts._figure(title, subtitle, height=HEIGHT)
+    fig = charts.figure(title, subtitle, height=HEIGHT)
     x, y = curve["share_of_contacts"].to_numpy(float), curve["share_of_cost"].to_numpy(float)
     fig.add_trace(go.Scatter(
         x=[0, 1], y=[0, 1], mode="lines", name="Equal cost per contact", hoverinfo="skip",
@@ -113,8 +113,8 @@ def cost_per_resolution_by_type(result: CostingResult) -> go.Figure:
     overall = result.summary["cost_per_resolution"]
     subtitle = (f"Cost per handled contact and per resolution by contact type; repeats make up the gap. "
                 f"All types: {fmt.money_exact(overall, cur)} per resolution.")
-    fig = charts._figure(title, subtitle, height=HEIGHT)
-    labels = [charts._text(n) for n in names]
+    fig = charts.figure(title, subtitle, height=HEIGHT)
+    labels = [charts.safe_text(n) for n in names]
     for name, values, colour in (("Per handled contact", per_contact, charts.OKABE_ITO["sky"]),
                                  ("Per resolution", per_res, charts.OKABE_ITO["blue"])):
         money = [fmt.money_exact(v, cur) for v in values]
