@@ -10,8 +10,9 @@ Design decisions:
 - One theme, registered as the plotly template ``"roi_board"``: the Okabe–Ito colour-blind-safe
   palette, a system font stack (no web fonts: the report works offline), light grid, left-aligned
   titles with a subtitle, print-sized margins, fixed height and responsive width.
-- Money axes get explicit tick values and labels from :func:`roi_kit.fmt.money` (k/M/B, never
-  plotly's SI "G", and the true minus sign), so ticks match the text.
+- Money axes get explicit tick values and labels (:func:`money_axis`, :func:`money_ticks`) in
+  :mod:`roi_kit.fmt`'s style (k/M/B, never plotly's SI "G", and the true minus sign), so ticks
+  match the text, with the decimals the tick step needs: $2.50, $1.25M, never "$3" for 2.5.
 - Only trace types in plotly.js's "finance" bundle are used (scatter, bar, waterfall); the Monte
   Carlo histogram is binned here with numpy and drawn as bars, which keeps 10,000 draws out of the
   HTML.
@@ -26,6 +27,7 @@ import html
 import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from itertools import pairwise, product
 from typing import Any
 
@@ -170,14 +172,54 @@ def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
     return [float(round(k * step, 6)) for k in range(start, stop + 1)]
 
 
+#: Abbreviations of money ticks, as :func:`roi_kit.fmt.compact_number` writes them.
+_TICK_SCALES = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
+
+
+def _decimals(d: Decimal) -> int:
+    """Decimals ``d`` needs to be written exactly: 1.250 → 2, 1.0 → 0, 300 → 0."""
+    return max(0, -d.normalize().as_tuple().exponent) if d else 0
+
+
+def money_ticks(ticks: Sequence[float], currency: str = "USD") -> list[str]:
+    """Labels for money tick values, each exact: as many decimals as its value needs, no more.
+
+    A tick of a thousand or more is abbreviated as :func:`roi_kit.fmt.money` does (k, M, B, T)
+    with the decimals its value needs: $1M, $1.5M, $1.25M. Below a thousand, ticks are whole
+    units ($5, $310) unless one of them has a fraction; then all of those carry the same decimals,
+    cents at least ($0.00, $2.50, $5.00). Each label is the tick's decimal value (its shortest
+    ``repr``, as :func:`nice_ticks` rounds it), so distinct ticks get distinct labels and a label
+    never reads as a neighbouring tick ($2.50 rather than "$3" on a $2.50 step).
+
+    >>> money_ticks([0, 2.5, 5.0]), money_ticks([0, 5, 10]), money_ticks([1e6, 1.25e6, 1.5e6])
+    (['$0.00', '$2.50', '$5.00'], ['$0', '$5', '$10'], ['$1M', '$1.25M', '$1.5M'])
+    >>> money_ticks([-500, 0, 500, 1000, 1500], "EUR")
+    ['−€500', '€0', '€500', '€1k', '€1.5k']
+    """
+    values = [Decimal(repr(float(t))) for t in ticks]
+    scaled: list[tuple[Decimal, str]] = []
+    for v in values:
+        a = abs(v)
+        power, suffix = next(((p, x) for p, x in _TICK_SCALES if a >= Decimal(10) ** p), (0, ""))
+        scaled.append((a.scaleb(-power), suffix))
+    units = [_decimals(a) for a, suffix in scaled if not suffix]
+    unit_places = max(2, *units) if any(units) else 0
+    out = []
+    for v, (a, suffix) in zip(values, scaled, strict=True):
+        places = _decimals(a) if suffix else unit_places
+        out.append(f"{fmt.MINUS if v < 0 else ''}{fmt.currency_symbol(currency)}{a:,.{places}f}{suffix}")
+    return out
+
+
 def money_axis(
     values: Sequence[float] | np.ndarray, currency: str, *, include_zero: bool = True, **extra: Any
 ) -> dict:
     """Plotly axis settings for a money axis spanning ``values`` (and zero, unless
     ``include_zero=False``): explicit tick values from :func:`nice_ticks`, their labels from
-    :func:`roi_kit.fmt.money` (so $1M, never plotly's SI "1G"), the range from the first tick to
-    the last; ``extra`` is merged in (``title=``, ``showgrid=`` …). Missing and infinite values are
-    ignored. Pass the result as ``xaxis=`` or ``yaxis=`` to ``update_layout``.
+    :func:`money_ticks` (exact for the step: $2.50, $1.25M; never plotly's SI "1G"), the range
+    from the first tick to the last; ``extra`` is merged in (``title=``, ``showgrid=`` …).
+    Missing and infinite values are ignored. Pass the result as ``xaxis=`` or ``yaxis=`` to
+    ``update_layout``.
     """
     arr = np.asarray([v for v in np.ravel(values) if v is not None and np.isfinite(v)], float)
     lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
@@ -187,7 +229,7 @@ def money_axis(
     return dict(
         tickmode="array",
         tickvals=ticks,
-        ticktext=[fmt.money(t, currency, trim=True) for t in ticks],
+        ticktext=money_ticks(ticks, currency),
         range=[ticks[0], ticks[-1]],
         **extra,
     )
@@ -265,7 +307,7 @@ def cost_curve(result: Any) -> go.Figure:
     fig.update_layout(
         xaxis=_month_axis(int(months.max())),
         yaxis=dict(
-            tickmode="array", tickvals=ticks, ticktext=[fmt.money(t, cur, trim=True) for t in ticks],
+            tickmode="array", tickvals=ticks, ticktext=money_ticks(ticks, cur),
             range=[ticks[0], ticks[-1]], title=dict(text=f"Per month ({cur})"),
         ),
         hovermode="x unified",
@@ -460,7 +502,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
         barmode="overlay",
         legend=dict(x=0, xanchor="left", y=-0.08, yanchor="top"),
         xaxis=dict(
-            tickmode="array", tickvals=ticks, ticktext=[fmt.money(t, cur, trim=True) for t in ticks],
+            tickmode="array", tickvals=ticks, ticktext=money_ticks(ticks, cur),
             range=[ticks[0], ticks[-1]], showgrid=True, showline=False, zeroline=True,
         ),
         yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=12)),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from roi_kit import charts, evaluate, evaluate_scenarios, fmt
@@ -84,6 +86,73 @@ class TestTheme:
         assert ticks[0] <= -888_580 and ticks[-1] >= 4_903_408
         steps = np.diff(ticks)
         assert np.allclose(steps, steps[0])
+
+
+M = fmt.MINUS
+SCALE = {"k": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+
+
+def _parse_money(label: str, symbol: str = "$") -> tuple[Decimal, Decimal]:
+    """A tick label read back: its value and half a unit of its last digit (its precision)."""
+    sign = -1 if label.startswith(M) else 1
+    body = label.removeprefix(M).removeprefix(symbol).replace(",", "")
+    scale = SCALE.get(body[-1], 1)
+    digits = body.rstrip("".join(SCALE))
+    places = len(digits.partition(".")[2])
+    return sign * Decimal(digits) * scale, Decimal(5).scaleb(-places - 1) * scale
+
+
+class TestMoneyTicks:
+    def test_a_quarter_step_reads_in_cents_on_every_tick(self):
+        assert charts.nice_ticks(0, 12) == [0.0, 2.5, 5.0, 7.5, 10.0, 12.5]  # raw step 12/5 = 2.4 -> 2.5
+        axis = charts.money_axis([0, 12], "USD")
+        assert axis["ticktext"] == ["$0.00", "$2.50", "$5.00", "$7.50", "$10.00", "$12.50"]
+        ticks = [2.5 * k for k in range(7)]  # $0 to $15 by 2.50
+        assert charts.money_ticks(ticks) == [
+            "$0.00", "$2.50", "$5.00", "$7.50", "$10.00", "$12.50", "$15.00"]
+        # the whole-unit labels of before read 2.5 as "$3" and 7.5 as "$8"
+        assert fmt.money(2.5, trim=True) == "$3" and "$3" not in charts.money_ticks(ticks)
+
+    def test_steps_of_half_a_unit_and_of_five_units(self):
+        assert charts.money_axis([0, 2.2], "USD")["ticktext"] == ["$0.00", "$0.50", "$1.00", "$1.50", "$2.00", "$2.50"]
+        assert charts.money_axis([0, 22], "USD")["ticktext"] == ["$0", "$5", "$10", "$15", "$20", "$25"]
+        # span 1.5 / 5 = 0.3 -> step 0.5, from floor(-1.1 / 0.5) = -3 to ceil(0.4 / 0.5) = 1
+        assert charts.money_axis([-1.1, 0.4], "GBP")["ticktext"] == [
+            f"{M}£1.50", f"{M}£1.00", f"{M}£0.50", "£0.00", "£0.50"]
+
+    def test_large_amounts_keep_their_abbreviations(self):
+        assert charts.money_axis([0, 3e6], "USD")["ticktext"] == ["$0", "$1M", "$2M", "$3M"]
+        # 0 to 1.2M steps by 250k: 1.25M was "$1.3M" (one decimal), a value not on the axis
+        assert charts.money_axis([0, 1.2e6], "USD")["ticktext"] == [
+            "$0", "$250k", "$500k", "$750k", "$1M", "$1.25M"]
+        assert charts.money_axis([0, 1200], "EUR")["ticktext"] == ["€0", "€250", "€500", "€750", "€1k", "€1.25k"]
+        assert charts.money_axis([-2e9, 4.4e9], "USD")["ticktext"] == [f"{M}$2B", "$0", "$2B", "$4B", "$6B"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        lo=st.floats(min_value=-1e11, max_value=1e11),
+        span=st.floats(min_value=0.01, max_value=1e11),
+        include_zero=st.booleans(),
+    )
+    def test_labels_are_distinct_and_read_back_as_their_ticks(self, lo, span, include_zero):
+        hi = lo + span
+        assume(span >= abs(lo) * 1e-6)  # a span a chart can show: not a cent on a billion
+        axis = charts.money_axis([lo, hi], "USD", include_zero=include_zero)
+        ticks, labels = axis["tickvals"], axis["ticktext"]
+        assert len(set(labels)) == len(labels) == len(ticks)
+        for tick, label in zip(ticks, labels, strict=True):
+            value, half_unit = _parse_money(label)
+            assert abs(value - Decimal(repr(tick))) <= half_unit, (tick, label)
+        # just enough decimals: an abbreviated label ends in a significant digit; whole-unit
+        # labels share their decimals, cents at least, and only when a tick has a fraction
+        small = [t for t, lab in zip(ticks, labels, strict=True) if lab[-1].isdigit()]
+        places = {len(lab.partition(".")[2]) for lab in labels if lab[-1].isdigit()}
+        assert len(places) <= 1
+        needs_cents = any(t != round(t) for t in small)
+        assert places <= ({0} if not needs_cents else {p for p in places if p >= 2})
+        for label in labels:
+            if not label[-1].isdigit() and "." in label:
+                assert label[-2] != "0", label
 
 
 class TestWaterfall:
