@@ -734,7 +734,8 @@ def segments(result: Any) -> go.Figure | None:
         title = f"{names[k]} carries {fmt.pct(share_value[k], 0)} of the benefit"
     subtitle = "Annual benefit at full run-rate by segment and pillar, risk-adjusted"
     fig = figure(title, subtitle, height=max(300, 170 + 70 * len(names)))
-    labels = [safe_text(n) for n in names]
+    lines = [category_lines(n) for n in names]
+    labels = ["<br>".join(safe_text(line) for line in ls) for ls in lines]
     for pillar in PILLAR_ORDER:
         if pillar not in seg.columns or not seg[pillar].any():
             continue
@@ -743,8 +744,8 @@ def segments(result: Any) -> go.Figure | None:
         fig.add_trace(go.Bar(
             y=labels, x=values, orientation="h", name=pillar.replace("_", " ").capitalize(),
             marker=dict(color=PILLAR_COLOURS[pillar]),
-            customdata=money,
-            hovertemplate="%{y}: %{customdata}<extra>%{fullData.name}</extra>",
+            customdata=[[safe_text(n), m] for n, m in zip(names, money, strict=True)],
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>%{fullData.name}</extra>",
         ))
     fig.add_trace(go.Scatter(
         y=labels, x=totals, mode="text", text=[f"  {fmt.money(t, cur)}" for t in totals],
@@ -754,10 +755,65 @@ def segments(result: Any) -> go.Figure | None:
     fig.update_layout(
         barmode="stack",
         xaxis=money_axis([0.0, float(totals.max()) * 1.15], cur, showgrid=True),
-        yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=13), ticksuffix="  "),
+        yaxis=dict(
+            autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=CATEGORY_SIZE),
+            ticklabelstandoff=CATEGORY_GAP_PX,
+        ),
+        margin=dict(l=category_margin(lines)),
         bargap=0.35,
     )
     return fig
+
+
+#: The widest line of a category label on a horizontal bar chart, in px (estimated wide, see
+#: :func:`text_width`): with the gap to the bars, under 42% of the narrowest chart
+#: (:data:`NARROW_WIDTH_PX`), so the bars keep most of the plot's width at any width.
+CATEGORY_LABEL_PX = 160
+CATEGORY_SIZE = 13  # px, the category labels' font size
+CATEGORY_GAP_PX = 8  # between a label and the axis (a standoff: every line of a label keeps it)
+_ELLIPSIS = "\u2026"
+
+
+def _clip(text: str, width_px: float, size: float) -> str:
+    """``text`` cut at its end to fit ``width_px`` with an ellipsis, or whole if it fits."""
+    if text_width(text, size) <= width_px:
+        return text
+    while text and text_width(text + _ELLIPSIS, size) > width_px:
+        text = text[:-1]
+    return text.rstrip() + _ELLIPSIS
+
+
+def category_lines(
+    text: str, width_px: float = CATEGORY_LABEL_PX, size: float = CATEGORY_SIZE, *, max_lines: int = 2
+) -> list[str]:
+    """A category label (a segment name) as at most ``max_lines`` lines, each at most ``width_px``.
+
+    One line when it fits; else :func:`wrap`'s balanced lines, broken at spaces. A name needing
+    more lines fills the first ones greedily and ends its last with an ellipsis, as does a word
+    wider than the width; the chart's hover text keeps the whole name. Lines are plain text:
+    escape each (:func:`safe_text`) and join them with ``<br>``.
+
+    >>> category_lines("Young families with a very long segment name")
+    ['Young families with a', 'very long segment name']
+    """
+    lines = wrap(text, width_px, size)
+    if len(lines) > max_lines:
+        words, lines = str(text).split(), []
+        for _ in range(max_lines - 1):
+            line = words.pop(0)
+            while words and text_width(f"{line} {words[0]}", size) <= width_px:
+                line = f"{line} {words.pop(0)}"
+            lines.append(line)
+        lines.append(" ".join(words))
+    return [_clip(line, width_px, size) for line in lines]
+
+
+def category_margin(labels: Sequence[Sequence[str]], size: float = CATEGORY_SIZE) -> int:
+    """Left margin in px for a category axis of ``labels`` (each a list of lines): the widest line
+    (:func:`text_width`, which errs wide) + :data:`CATEGORY_GAP_PX` to the axis + 8 px of border.
+    """
+    widest = max((text_width(line, size) for ls in labels for line in ls), default=0.0)
+    return math.ceil(widest + CATEGORY_GAP_PX + _GAP_PX)
 
 
 # --- title, subtitle and legend placement --------------------------------------------------

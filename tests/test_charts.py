@@ -312,3 +312,51 @@ class TestSegments:
     def test_none_without_segments(self, example_case):
         plain = example_case.with_overrides({"baseline.segments": []})
         assert charts.segments(evaluate(plain)) is None
+
+    LONG = "Young families with a very long segment name"
+
+    def test_a_long_name_wraps_and_the_bars_keep_most_of_the_width(self, example_case):
+        r = evaluate(example_case.with_overrides({"baseline.segments.0.name": self.LONG}))
+        fig = charts.segments(r)
+        share = 0.42  # of the narrowest chart the left margin may take
+        # unwrapped, the label alone would take more than that share (automargin sized it so)
+        assert charts.text_width(self.LONG, charts.CATEGORY_SIZE) > share * charts.NARROW_WIDTH_PX
+        assert fig.layout.margin.l <= share * charts.NARROW_WIDTH_PX
+        label = fig.data[0].y[0]
+        lines = label.split("<br>")
+        assert len(lines) == 2 and " ".join(lines) == self.LONG
+        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX for line in lines)
+        # the margin holds the widest line and the gap to the axis
+        widest = max(charts.text_width(line, charts.CATEGORY_SIZE) for line in lines)
+        assert fig.layout.margin.l >= widest + charts.CATEGORY_GAP_PX
+        # every segment is still listed, in order, by every trace (bars and totals)
+        names = list(r.segments["segment"])
+        assert names[0] == self.LONG and len(names) >= 2
+        for trace in fig.data:
+            assert [" ".join(str(y).split("<br>")) for y in trace.y] == names
+        assert [row[0] for row in fig.data[0].customdata] == names  # hover shows the whole name
+
+    def test_a_name_too_long_for_two_lines_ends_in_an_ellipsis_and_stays_inert(self, example_case):
+        name = f"{HOSTILE} and a tail of words"  # 75 characters, the case allows 80
+        r = evaluate(example_case.with_overrides({"baseline.segments.0.name": name}))
+        fig = charts.segments(r)
+        lines = fig.data[0].y[0].split("<br>")
+        assert len(lines) == 2 and lines[-1].endswith("\u2026")
+        assert "<script" not in str(fig.to_dict()) and "<img" not in str(fig.to_dict())
+        assert fig.data[0].customdata[0][0] == charts.safe_text(name)
+        assert fig.layout.margin.l <= charts.CATEGORY_LABEL_PX + charts.CATEGORY_GAP_PX + 8
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzMW&<-", min_size=1, max_size=24),
+                    min_size=1, max_size=12))
+    def test_category_lines_fit_and_keep_the_words(self, words):
+        text = " ".join(words)
+        lines = charts.category_lines(text)
+        assert 1 <= len(lines) <= 2
+        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX for line in lines)
+        if charts.text_width(text, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX:
+            assert lines == [text]
+        if not lines[-1].endswith("\u2026"):
+            assert " ".join(lines) == text  # nothing dropped unless the ellipsis says so
+        else:
+            assert text.startswith(" ".join(lines)[:-1].rstrip())
