@@ -199,21 +199,60 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def report_page(figures, example_case, tmp_path_factory) -> Path:
-    """The charts exported by the board template under their section headings (no kernel)."""
+def _board_page(figs: dict, case, path: Path) -> Path:
+    """``figs`` exported by the board template, each under a section heading of its own (no kernel)."""
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
     def shown(data: dict) -> object:
         return new_code_cell("", outputs=[new_output("display_data", data=data)])
 
-    cells = [shown({display.META_MIMETYPE: report.report_meta(example_case, "expected")})]
-    for name, fig in figures.items():
+    cells = [shown({display.META_MIMETYPE: report.report_meta(case, "expected")})]
+    for name, fig in figs.items():
         cells += [new_markdown_cell(f"## Section on {name}"),
                   shown({"text/html": display.figure_html(fig, name)})]
-    path = tmp_path_factory.mktemp("layout") / "charts.html"
     path.write_text(report.export_html(new_notebook(cells=cells)), encoding="utf-8")
     return path
+
+
+def _form_page(figs: dict, path: Path) -> Path:
+    """``figs`` laid out for the form's narrowest column, each in a div of that width."""
+    import plotly.io as pio
+
+    from roi_kit import bundle
+
+    width = charts.NARROW_WIDTH_PX
+    divs = "".join(
+        f'<div style="width:{width}px">'
+        + pio.to_html(charts.fit_width(fig, width, height=340), full_html=False,
+                      include_plotlyjs=False, div_id=name, config=charts.CONFIG,
+                      default_width="100%", default_height="100%")
+        + "</div>"
+        for name, fig in figs.items()
+    )
+    path.write_text(f"<html><head><script>{bundle.plotlyjs()}</script></head>"
+                    f"<body style='margin:0'>{divs}</body></html>", encoding="utf-8")
+    return path
+
+
+def _measure(chromium, path: Path, width: int | str, script: str):
+    """Open ``path`` at ``width`` px (or as printed) once its charts are drawn; run ``script``."""
+    viewport = report.PRINT_VIEWPORT if width == "print" else {"width": width, "height": 900}
+    page = chromium.new_page(viewport=viewport)
+    try:
+        page.goto(path.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        if width == "print":
+            page.emulate_media(media="print")
+            page.wait_for_timeout(200)  # plotly redraws at the print width
+        return page.evaluate(script)
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def report_page(figures, example_case, tmp_path_factory) -> Path:
+    """The charts exported by the board template under their section headings (no kernel)."""
+    return _board_page(figures, example_case, tmp_path_factory.mktemp("layout") / "charts.html")
 
 
 @pytest.mark.browser
@@ -221,17 +260,7 @@ def report_page(figures, example_case, tmp_path_factory) -> Path:
 def test_report_titles_are_flush_with_headings_and_clear_of_subtitles(
     chromium, report_page: Path, width
 ) -> None:
-    viewport = report.PRINT_VIEWPORT if width == "print" else {"width": width, "height": 900}
-    page = chromium.new_page(viewport=viewport)
-    try:
-        page.goto(report_page.as_uri(), wait_until="load")
-        report.wait_for_charts(page)
-        if width == "print":
-            page.emulate_media(media="print")
-            page.wait_for_timeout(200)  # plotly redraws at the print width
-        charts_ = page.evaluate(MEASURE_REPORT)
-    finally:
-        page.close()
+    charts_ = _measure(chromium, report_page, width, MEASURE_REPORT)
     assert len(charts_) == 6
     for c in charts_:
         assert abs(c["title"][0] - c["heading"][0]) <= 2, c
@@ -247,29 +276,8 @@ def test_report_titles_are_flush_with_headings_and_clear_of_subtitles(
 def test_form_charts_keep_title_subtitle_and_legend_apart_at_the_narrowest_column(
     chromium, figures, tmp_path
 ) -> None:
-    import plotly.io as pio
-
-    from roi_kit import bundle
-
-    width = charts.NARROW_WIDTH_PX
-    divs = "".join(
-        f'<div style="width:{width}px">'
-        + pio.to_html(charts.fit_width(fig, width, height=340), full_html=False,
-                      include_plotlyjs=False, div_id=name, config=charts.CONFIG,
-                      default_width="100%", default_height="100%")
-        + "</div>"
-        for name, fig in figures.items()
-    )
-    path = tmp_path / "form.html"
-    path.write_text(f"<html><head><script>{bundle.plotlyjs()}</script></head>"
-                    f"<body style='margin:0'>{divs}</body></html>", encoding="utf-8")
-    page = chromium.new_page(viewport={"width": width + 40, "height": 900})
-    try:
-        page.goto(path.as_uri(), wait_until="load")
-        report.wait_for_charts(page)
-        drawn = page.evaluate(MEASURE_FORM)
-    finally:
-        page.close()
+    path = _form_page(figures, tmp_path / "form.html")
+    drawn = _measure(chromium, path, charts.NARROW_WIDTH_PX + 40, MEASURE_FORM)
     assert len(drawn) == 6
     for d in drawn:
         title, subtitle, div = d["title"], d["subtitle"], d["div"]
@@ -372,35 +380,15 @@ def _check_markers(chart: dict) -> None:
 @pytest.fixture(scope="module")
 def npv_page(figures, example_case, result, tmp_path_factory) -> Path:
     """The example's NPV chart and one with P10, P50 and P90 close together, as the report has them."""
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-    def shown(data: dict) -> object:
-        return new_code_cell("", outputs=[new_output("display_data", data=data)])
-
-    close = charts.npv_distribution(_close_mc(), result)
-    cells = [shown({display.META_MIMETYPE: report.report_meta(example_case, "expected")})]
-    for name, fig in (("npv-distribution", figures["npv-distribution"]), ("npv-close", close)):
-        cells += [new_markdown_cell(f"## Section on {name}"),
-                  shown({"text/html": display.figure_html(fig, name)})]
-    path = tmp_path_factory.mktemp("markers") / "npv.html"
-    path.write_text(report.export_html(new_notebook(cells=cells)), encoding="utf-8")
-    return path
+    figs = {"npv-distribution": figures["npv-distribution"],
+            "npv-close": charts.npv_distribution(_close_mc(), result)}
+    return _board_page(figs, example_case, tmp_path_factory.mktemp("markers") / "npv.html")
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 700, 480, "print"])
 def test_report_percentile_labels_never_meet(chromium, npv_page: Path, width) -> None:
-    viewport = report.PRINT_VIEWPORT if width == "print" else {"width": width, "height": 900}
-    page = chromium.new_page(viewport=viewport)
-    try:
-        page.goto(npv_page.as_uri(), wait_until="load")
-        report.wait_for_charts(page)
-        if width == "print":
-            page.emulate_media(media="print")
-            page.wait_for_timeout(200)
-        drawn = page.evaluate(MEASURE_MARKERS)
-    finally:
-        page.close()
+    drawn = _measure(chromium, npv_page, width, MEASURE_MARKERS)
     assert len(drawn) == 2
     for chart in drawn:
         _check_markers(chart)
@@ -408,24 +396,8 @@ def test_report_percentile_labels_never_meet(chromium, npv_page: Path, width) ->
 
 @pytest.mark.browser
 def test_form_percentile_labels_never_meet_at_the_narrowest_column(chromium, result, tmp_path) -> None:
-    import plotly.io as pio
-
-    from roi_kit import bundle
-
-    width = charts.NARROW_WIDTH_PX
-    fig = charts.fit_width(charts.npv_distribution(_close_mc(), result), width, height=340)
-    div = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id="close",
-                      config=charts.CONFIG, default_width="100%", default_height="100%")
-    path = tmp_path / "form.html"
-    path.write_text(f"<html><head><script>{bundle.plotlyjs()}</script></head><body style='margin:0'>"
-                    f"<div style='width:{width}px'>{div}</div></body></html>", encoding="utf-8")
-    page = chromium.new_page(viewport={"width": width + 40, "height": 900})
-    try:
-        page.goto(path.as_uri(), wait_until="load")
-        report.wait_for_charts(page)
-        (chart,) = page.evaluate(MEASURE_MARKERS)
-    finally:
-        page.close()
+    path = _form_page({"close": charts.npv_distribution(_close_mc(), result)}, tmp_path / "form.html")
+    (chart,) = _measure(chromium, path, charts.NARROW_WIDTH_PX + 40, MEASURE_MARKERS)
     _check_markers(chart)
 
 
