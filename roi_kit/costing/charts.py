@@ -33,17 +33,6 @@ VOLUME_RAMP = ((255, 255, 255), (11, 37, 69))
 ABANDON_RAMP = ((255, 255, 255), (181, 69, 43))
 
 
-def _unit_money_axis(values, currency: str, **extra) -> dict:
-    """:func:`roi_kit.charts.money_axis` for unit prices: cents on the ticks when a tick has them
-    ($2.50, $5.00), whole units otherwise ($5, $10)."""
-    axis = charts.money_axis(values, currency, **extra)
-    if any(abs(t - round(t)) > 1e-9 for t in axis["tickvals"]):
-        axis["ticktext"] = [fmt.money_exact(t, currency) for t in axis["tickvals"]]
-    else:
-        axis["ticktext"] = [fmt.money_unit(t, currency) for t in axis["tickvals"]]
-    return axis
-
-
 def concentration_curve(result: CostingResult) -> go.Figure:
     """Cumulative share of handled cost against the share of handled contacts, costliest first.
 
@@ -124,7 +113,7 @@ def cost_per_resolution_by_type(result: CostingResult) -> go.Figure:
             customdata=money, hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
     top = float(np.nanmax(np.r_[per_res, per_contact, 0.0])) * 1.12
-    axis = _unit_money_axis([0.0, top], cur, title=dict(text=f"{cur} per contact or resolution"))
+    axis = charts.money_axis([0.0, top], cur, title=dict(text=f"{cur} per contact or resolution"))
     keep = [i for i, t in enumerate(axis["tickvals"]) if t <= top] or [0]
     axis.update(tickvals=[axis["tickvals"][i] for i in keep], ticktext=[axis["ticktext"][i] for i in keep],
                 range=[0, max(top, 1e-9)])
