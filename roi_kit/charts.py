@@ -789,8 +789,9 @@ def category_lines(
     """A category label (a segment name) as at most ``max_lines`` lines, each at most ``width_px``.
 
     One line when it fits; else :func:`wrap`'s balanced lines, broken at spaces. A name needing
-    more lines fills the first ones greedily and ends its last with an ellipsis, as does a word
-    wider than the width; the chart's hover text keeps the whole name. Lines are plain text:
+    more lines fills the first ones greedily and ends its last with an ellipsis; a word wider
+    than the width is cut with an ellipsis that ends the label there. The chart's hover text
+    keeps the whole name. Lines are plain text:
     escape each (:func:`safe_text`) and join them with ``<br>``.
 
     >>> category_lines("Young families with a very long segment name")
@@ -805,7 +806,12 @@ def category_lines(
                 line = f"{line} {words.pop(0)}"
             lines.append(line)
         lines.append(" ".join(words))
-    return [_clip(line, width_px, size) for line in lines]
+    shown: list[str] = []
+    for line in lines:  # a line cut short ends the label: its ellipsis is the last thing read
+        shown.append(_clip(line, width_px, size))
+        if shown[-1] != line:
+            break
+    return shown
 
 
 def category_margin(labels: Sequence[Sequence[str]], size: float = CATEGORY_SIZE) -> int:
