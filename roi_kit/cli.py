@@ -83,7 +83,7 @@ def costs(
     rates: Annotated[Path | None, typer.Option("--rates", help="Rates YAML (at least default_hourly_cost).")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="Column/value mapping YAML.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Write tables, baseline and charts here.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the costs.html page, tables (CSV), baseline.yaml and summary.json here.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         "--memory-limit", help="Memory the engine may use, e.g. 2GB; beyond it, it spills to disk.")] = None,
     temp_dir: Annotated[Path | None, typer.Option(
