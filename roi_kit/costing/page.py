@@ -15,7 +15,6 @@ rates as percentages with one decimal.
 
 from __future__ import annotations
 
-import html
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ import pandas as pd
 from roi_kit import fmt
 from roi_kit.costing.quality import EXCLUSIONS, NO_VALUE, REPAIRS
 from roi_kit.costing.tables import DIMENSIONS, CostingResult
+from roi_kit.sections import _formula, esc
 
 PAGE_NAME = "costs.html"
 TEMPLATE = "costs.html.j2"
@@ -38,11 +38,6 @@ MAX_ROWS = 12
 MAX_EFFICIENCY_ROWS = 12
 DIMENSION_LABELS = {"channel": "Channel", "type": "Contact type", "team": "Team",
                     "segment": "Customer segment"}
-
-
-def esc(text: object) -> str:
-    """Text made safe for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
 
 
 # --- small formatting helpers ----------------------------------------------------------------
@@ -326,11 +321,6 @@ def rates_html(result: CostingResult) -> str:
 
 
 # --- methodology -----------------------------------------------------------------------------
-
-
-def _formula(name: str, formula: str, worked: str = "") -> str:
-    return (f'<div class="roi-formula"><dt>{esc(name)}</dt><dd><span class="formula">{esc(formula)}</span>'
-            + (f'<br><span class="worked">{esc(worked)}</span>' if worked else "") + "</dd></div>")
 
 
 def methodology_html(result: CostingResult) -> str:
