@@ -37,7 +37,7 @@ def esc(text: object) -> str:
 class Cell:
     """One table cell: its text (escaped on output), numeric or not, and extra classes."""
 
-    text: str
+    text: str = ""
     num: bool = False
     negative: bool = False
     cls: str = ""
@@ -64,20 +64,32 @@ def _num_cell(text: str, x: float | None = None) -> Cell:
 
 def _table(
     name: str,
-    header: Sequence[str | Cell],
+    header: Sequence[str | Cell] | Sequence[Sequence[str | Cell]],
     rows: Iterable[tuple[str, Sequence[Cell | str]]],
     *,
     caption: str = "",
+    widths: Sequence[int] = (),
+    prefix: str = "roi-",
 ) -> str:
-    """``<table class="roi-table roi-<name>">`` with a header row and (row class, cells) rows."""
-    out = [f'<table class="roi-table roi-{esc(name)}">']
+    """``<table class="roi-table <prefix><name>">`` with a header row (or a list of header rows)
+    and (row class, cells) rows whose first cell is the row's header; ``widths`` (percentages)
+    fix the columns, so tables of the same shape line up."""
+    out = [f'<table class="roi-table {esc(prefix)}{esc(name)}">']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
+    if widths:
+        out.append("<colgroup>" + "".join(f'<col style="width:{int(w)}%">' for w in widths) + "</colgroup>")
+    head_rows = header if header and isinstance(header[0], list | tuple) else [header]
     head = "".join(
-        (h if isinstance(h, Cell) else Cell(h)).render("th").replace("<th", '<th scope="col"', 1)
-        for h in header
+        "<tr>"
+        + "".join(
+            (h if isinstance(h, Cell) else Cell(h)).render("th").replace("<th", '<th scope="col"', 1)
+            for h in head_row
+        )
+        + "</tr>"
+        for head_row in head_rows
     )
-    out.append(f"<thead><tr>{head}</tr></thead><tbody>")
+    out.append(f"<thead>{head}</thead><tbody>")
     for row_cls, cells in rows:
         tr = f'<tr class="{esc(row_cls)}">' if row_cls else "<tr>"
         tds = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -28,7 +27,8 @@ import pandas as pd
 from roi_kit import fmt
 from roi_kit.costing.quality import EXCLUSIONS, NO_VALUE, REPAIRS
 from roi_kit.costing.tables import DIMENSIONS, CostingResult
-from roi_kit.sections import _formula, esc
+from roi_kit.sections import Cell, _formula, esc
+from roi_kit.sections import _table as sections_table
 
 PAGE_NAME = "costs.html"
 TEMPLATE = "costs.html.j2"
@@ -96,50 +96,14 @@ def _rule_label(rule: str) -> str:
 # --- tables ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: plain text (escaped on output) or markup built here from escaped parts."""
-
-    text: str = ""
-    num: bool = False
-    cls: str = ""
-    markup: str | None = None
-    colspan: int = 1
-
-    def render(self, tag: str = "td", scope: str = "") -> str:
-        classes = " ".join(c for c in ("num" if self.num else "", self.cls) if c)
-        attrs = (f' scope="{scope}"' if scope else "") + (f' class="{classes}"' if classes else "")
-        if self.colspan > 1:
-            attrs += f' colspan="{self.colspan}"'
-        return f"<{tag}{attrs}>{self.markup if self.markup is not None else esc(self.text)}</{tag}>"
-
-
 def _num(text: str, *, negative: bool = False, muted: bool = False) -> Cell:
-    return Cell(text, num=True, cls=" ".join(c for c in ("neg" if negative else "",
-                                                           "muted" if muted else "") if c))
+    return Cell(text, num=True, negative=negative, cls="muted" if muted else "")
 
 
 def _table(name: str, head: Sequence[Sequence[Cell | str]], rows: Iterable[tuple[str, Sequence[Cell | str]]],
-           *, caption: str = "", widths: Sequence[int] = ()) -> str:
-    """``<table class="roi-table cost-<name>">``: header rows, then (row class, cells) rows whose
-    first cell is the row's header; ``widths`` (percentages) fix the columns, so tables of the
-    same shape line up."""
-    out = [f'<table class="roi-table cost-{esc(name)}">']
-    if caption:
-        out.append(f"<caption>{esc(caption)}</caption>")
-    if widths:
-        out.append("<colgroup>" + "".join(f'<col style="width:{int(w)}%">' for w in widths) + "</colgroup>")
-    out.append("<thead>")
-    for row in head:
-        out.append("<tr>" + "".join((c if isinstance(c, Cell) else Cell(c)).render("th", "col")
-                                    for c in row) + "</tr>")
-    out.append("</thead><tbody>")
-    for cls, cells in rows:
-        parts = [(c if isinstance(c, Cell) else Cell(c)) for c in cells]
-        body = parts[0].render("th", "row") + "".join(c.render() for c in parts[1:])
-        out.append((f'<tr class="{esc(cls)}">' if cls else "<tr>") + body + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
+           *, widths: Sequence[int] = ()) -> str:
+    """:func:`roi_kit.sections._table` with the page's class prefix: ``roi-table cost-<name>``."""
+    return sections_table(name, head, rows, widths=widths, prefix="cost-")
 
 
 def _share_cell(share: float | None) -> Cell:
@@ -147,7 +111,7 @@ def _share_cell(share: float | None) -> Cell:
     if fmt.is_missing(share):
         return _num(fmt.DASH)
     width = max(0.0, min(1.0, float(share))) * 100
-    return Cell(num=True, cls="cost-share", markup=(
+    return Cell(num=True, cls="cost-share", html_text=(
         f'<span class="cost-share__bar"><span style="width:{width:.1f}%"></span></span>'
         f"{esc(fmt.pct(share, 1))}"))
 
@@ -252,7 +216,7 @@ def reconciliation_html(result: CostingResult) -> str:
                                                                 _num(fmt.number(s["rows_in"]))])]
     for rule, _ in EXCLUSIONS:
         n = int(s["excluded"].get(rule, 0))
-        rows.append(("sub", [Cell(markup=f"{esc(_rule_label(rule))} <code class=\"note\">{esc(rule)}</code>"),
+        rows.append(("sub", [Cell(html_text=f"{esc(_rule_label(rule))} <code class=\"note\">{esc(rule)}</code>"),
                              Cell(meaning[rule], cls="cost-meaning"),
                              _num(f"{fmt.MINUS}{fmt.number(n)}" if n else "0", muted=not n)]))
     rows.append(("total", [Cell("Rows used"), Cell("priced and counted in every table"),
@@ -269,7 +233,7 @@ def repairs_html(result: CostingResult) -> str:
     rows = []
     for rule, what in REPAIRS:
         n = int(s["repaired"].get(rule, 0))
-        rows.append(("", [Cell(markup=f"{esc(_rule_label(rule))} <code class=\"note\">{esc(rule)}</code>"),
+        rows.append(("", [Cell(html_text=f"{esc(_rule_label(rule))} <code class=\"note\">{esc(rule)}</code>"),
                           Cell(what, cls="cost-meaning"), _num(fmt.number(n), muted=not n)]))
     head = [[Cell("Repair"), Cell("What was found, and what was done"), Cell("Rows", num=True)]]
     return _table("repairs", head, rows)
