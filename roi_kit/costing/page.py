@@ -63,6 +63,16 @@ def _seconds(x: float | None) -> str:
     return fmt.DASH if fmt.is_missing(x) else f"{fmt.number(x)} s"
 
 
+def _window(days: float) -> str:
+    """The repeat window: ``7 days``, ``2.5 days``."""
+    return f"{fmt.number(days, 1 if days % 1 else 0)} days"
+
+
+def _uplift(rates: Any) -> float:
+    """Paid time per handled second: 1 ÷ (occupancy × (1 − shrinkage))."""
+    return 1 / (rates.occupancy * (1 - rates.shrinkage))
+
+
 def _date(text: str | None) -> datetime | None:
     return None if not text else datetime.fromisoformat(str(text))
 
@@ -242,7 +252,7 @@ def repairs_html(result: CostingResult) -> str:
 def rates_html(result: CostingResult) -> str:
     """The rates the run priced contacts with (the rates file, defaults included)."""
     r, cur = result.rates, result.rates.currency
-    uplift = 1 / (r.occupancy * (1 - r.shrinkage))
+    uplift = _uplift(r)
     rows: list[tuple[str, list[Cell]]] = [
         ("", [Cell("Loaded cost per paid agent hour"), _num(_unit(r.default_hourly_cost, cur)),
               Cell("default; an agent's or team's rate below wins")]),
@@ -277,7 +287,7 @@ def rates_html(result: CostingResult) -> str:
         rows.append(("sub", [Cell(f"Standard: {ctype}"), _num(value),
                              Cell("handle seconds, priced like actual labour" if std.handle_seconds is not None
                                   else "cost per handled contact")]))
-    rows.append(("", [Cell("Repeat window"), _num(f"{fmt.number(r.repeat_window_days, 1 if r.repeat_window_days % 1 else 0)} days"),
+    rows.append(("", [Cell("Repeat window"), _num(_window(r.repeat_window_days)),
                       Cell("same customer and type, between start times")]))
     rows.append(("", [Cell("Currency"), _num(cur), Cell("")]))
     head = [[Cell("Rate"), Cell("Value", num=True), Cell("How it is used")]]
@@ -290,7 +300,7 @@ def rates_html(result: CostingResult) -> str:
 def methodology_html(result: CostingResult) -> str:
     """The formulas of :mod:`roi_kit.costing.tables`, each with this run's numbers where it has one."""
     s, r, cur = result.summary, result.rates, result.summary["currency"]
-    uplift = 1 / (r.occupancy * (1 - r.shrinkage))
+    uplift = _uplift(r)
     identified = s["contacts_handled"] - s["unidentified_contacts"]
     offered = s["contacts_handled"] + s["contacts_abandoned"]
     items = [
@@ -316,7 +326,7 @@ def methodology_html(result: CostingResult) -> str:
                  f"P50 {_unit(s['cost_p50'], cur)}, P90 {_unit(s['cost_p90'], cur)}, "
                  f"top decile {fmt.pct(s['top_decile_cost_share'], 1)}"),
         _formula("Repeat rate", f"handled contacts whose customer had a handled contact of the same type in the "
-                 f"previous {fmt.number(s['repeat_window_days'], 1 if s['repeat_window_days'] % 1 else 0)} days "
+                 f"previous {_window(s['repeat_window_days'])} "
                  "÷ handled contacts with an identified customer (contacts without one are assumed to repeat "
                  "at that rate)",
                  f"{fmt.number(s['repeats'])} ÷ {fmt.number(identified)} = {fmt.pct(s['repeat_rate'], 1)}"),
@@ -353,7 +363,7 @@ def kpis(result: CostingResult) -> list[tuple[str, str, str]]:
         ("Cost per resolution", _unit(s["cost_per_resolution"], cur),
          f"{fmt.number(s['resolutions'])} resolutions"),
         ("Repeat rate", fmt.pct(s["repeat_rate"], 1),
-         f"same customer and type within {fmt.number(s['repeat_window_days'], 1 if s['repeat_window_days'] % 1 else 0)} days"),
+         f"same customer and type within {_window(s['repeat_window_days'])}"),
         ("Abandon rate", fmt.pct(s["abandon_rate"], 1),
          f"{fmt.number(s['contacts_abandoned'])} of {fmt.number(offered)} offered"),
         ("Top-decile share", fmt.pct(s["top_decile_cost_share"], 1), "of cost, in the costliest 10% of contacts"),
@@ -403,7 +413,7 @@ def headline(result: CostingResult) -> str:
     return (f"Over {_days(s)}, {fmt.number(s['contacts_handled'])} handled contacts cost "
             f"{fmt.money(s['total_cost'], cur)}: {_unit(s['cost_per_contact'], cur)} a contact and "
             f"{_unit(s['cost_per_resolution'], cur)} a resolution, with {fmt.pct(s['repeat_rate'], 1)} of "
-            f"contacts repeating within {fmt.number(s['repeat_window_days'], 1 if s['repeat_window_days'] % 1 else 0)} days.")
+            f"contacts repeating within {_window(s['repeat_window_days'])}.")
 
 
 def where_lead(result: CostingResult) -> str:
