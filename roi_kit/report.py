@@ -140,6 +140,13 @@ def toolkit_version() -> str:
     return str(version)
 
 
+def generation_stamp(generated_at: datetime | None = None) -> dict[str, str]:
+    """When a page was made, as its cover (``date``: "20 March 2026") and footer
+    (``generated_at``: "2026-03-20 09:30 UTC") show it; ``generated_at`` defaults to now (UTC)."""
+    when = (generated_at or datetime.now(UTC)).astimezone(UTC)
+    return {"date": f"{when.day} {when:%B %Y}", "generated_at": when.strftime("%Y-%m-%d %H:%M UTC")}
+
+
 def report_meta(case: Case, scenario: str) -> dict[str, str]:
     """The cover and footer facts of a report (user text unescaped: the template escapes it)."""
     return {
@@ -401,12 +408,7 @@ def export_html(nb: nbformat.NotebookNode, *, generated_at: datetime | None = No
     from roi_kit.bundle import plotlyjs
 
     clean, meta = _split_meta(nb)
-    when = (generated_at or datetime.now(UTC)).astimezone(UTC)
-    meta = {
-        **{key: str(value) for key, value in meta.items()},
-        "date": f"{when.day} {when:%B %Y}",
-        "generated_at": when.strftime("%Y-%m-%d %H:%M UTC"),
-    }
+    meta = {**{key: str(value) for key, value in meta.items()}, **generation_stamp(generated_at)}
     clean.metadata["title"] = f"{meta.get('title', '')} — {meta.get('unit', '')}"
     with _EXPORT_LOCK:
         body, _ = _exporter().from_notebook_node(clean, resources={"roi_report": meta})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -503,10 +503,9 @@ def context(result: CostingResult, *, generated_at: datetime | None = None) -> d
 
     from roi_kit.bundle import plotlyjs
     from roi_kit.costing.charts import heatmap_table
-    from roi_kit.report import toolkit_version
+    from roi_kit.report import generation_stamp, toolkit_version
 
     s = result.summary
-    when = (generated_at or datetime.now(UTC)).astimezone(UTC)
     figs = _figures(result)
     frag = {
         "kpis": kpi_strip(result),
@@ -541,8 +540,7 @@ def context(result: CostingResult, *, generated_at: datetime | None = None) -> d
         "dimension_labels": DIMENSION_LABELS,
         "baseline_yaml": result.baseline_yaml(),
         "has_baseline": bool(result.baseline),
-        "date": f"{when.day} {when:%B %Y}",
-        "generated_at": when.strftime("%Y-%m-%d %H:%M UTC"),
+        **generation_stamp(generated_at),
         "toolkit_version": toolkit_version(),
         "board_css": Markup(_css("board/static/board.css")),
         "costing_css": Markup(_css("costing/costing.css")),
