@@ -871,15 +871,22 @@ def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list
     words = str(text).split()
     if not words:
         return []
+    # a line's width is the sum of its words' and spaces' (text_width adds up glyphs), so each
+    # word is measured once and the bisection below only adds numbers
+    widths = [text_width(word, size, bold=bold) for word in words]
+    space = text_width(" ", size, bold=bold)
 
     def fill(limit: float) -> list[str]:
-        lines: list[str] = []
-        for word in words:
-            if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= limit:
-                lines[-1] = f"{lines[-1]} {word}"
+        lines: list[list[str]] = []
+        used = 0.0
+        for word, w in zip(words, widths, strict=True):
+            if lines and used + space + w <= limit:
+                lines[-1].append(word)
+                used += space + w
             else:
-                lines.append(word)
-        return lines
+                lines.append([word])
+                used = w
+        return [" ".join(line) for line in lines]
 
     fewest = fill(width_px)
     lo, hi = 0.0, float(width_px)
@@ -958,14 +965,21 @@ def fit_width(fig: go.Figure, width_px: float, *, height: float | None = None) -
     the ``<br>``, so the title's text content still reads as one sentence.
     """
     out = go.Figure(fig)
+    out.update_layout(fit_layout(fig, width_px, height=height))
+    return out
+
+
+def fit_layout(fig: go.Figure, width_px: float, *, height: float | None = None) -> dict:
+    """The layout changes :func:`fit_width` makes, as a plain dict (``fig`` is only read): for a
+    hot path that sends them as they are (the form's ``Plotly.update``) without copying and
+    re-validating the figure."""
     room = width_px - _GAP_PX
-    title = wrap(_plain_text(out.layout.title.text), room, TITLE_SIZE, bold=True)
-    subtitle = wrap(_plain_text(out.layout.title.subtitle.text), room, SUBTITLE_SIZE)
+    title = wrap(_plain_text(fig.layout.title.text), room, TITLE_SIZE, bold=True)
+    subtitle = wrap(_plain_text(fig.layout.title.subtitle.text), room, SUBTITLE_SIZE)
     above = TITLE_PAD + len(title) * TITLE_SIZE * LINE_SPACING
     if subtitle:
         above += _GAP_PX + len(subtitle) * SUBTITLE_SIZE * LINE_SPACING
-    out.update_layout(
-        _resized(out, _top_margin(out, width_px, above), height),
+    return _resized(fig, _top_margin(fig, width_px, above), height) | dict(
         title=dict(
             text=" <br>".join(title), subtitle=dict(text=" <br>".join(subtitle)),
             x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
@@ -973,7 +987,6 @@ def fit_width(fig: go.Figure, width_px: float, *, height: float | None = None) -
             pad=dict(l=0, t=TITLE_PAD + (len(title) - 1) * TITLE_SIZE * LINE_SPACING / 2),
         ),
     )
-    return out
 
 
 def without_title(fig: go.Figure, *, width_px: float = REPORT_WIDTH_PX) -> go.Figure:

@@ -1295,6 +1295,14 @@ def headline_html(results: Mapping[str, Any]) -> str:
     )
 
 
+def _merged(base: dict, changes: dict) -> dict:
+    """``base`` with ``changes`` laid over it, nested dicts merged key by key (neither is modified)."""
+    out = dict(base)
+    for key, value in changes.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def _push(widget: Any, fig: Any) -> None:
     """Make a FigureWidget show ``fig`` with one ``Plotly.update`` message (no re-validation).
 
@@ -1305,9 +1313,8 @@ def _push(widget: Any, fig: Any) -> None:
 
     # laid out for the results column at its narrowest (min_width): title and subtitle wrap into
     # lines of their own and the chart grows by them, so they never overlap each other or the legend
-    fig = charts.fit_width(fig, charts.NARROW_WIDTH_PX, height=CHART_HEIGHT)
     spec = fig.to_plotly_json()
-    layout = dict(spec.get("layout", {}))
+    layout = _merged(spec.get("layout", {}), charts.fit_layout(fig, charts.NARROW_WIDTH_PX, height=CHART_HEIGHT))
     template = layout.pop("template", None)
     traces = spec.get("data", [])
     same = len(widget.data) == len(traces) and all(

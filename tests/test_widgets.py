@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from roi_kit import fmt
 from roi_kit.case import EXAMPLE, apply_overrides, load_case
-from roi_kit.engine import evaluate
+from roi_kit.engine import evaluate, evaluate_scenarios
 from roi_kit.errors import CaseError
 from roi_kit.widgets import _Leaf, case_form, case_yaml, percent_text, save_case
 
@@ -74,6 +74,26 @@ def test_a_changed_input_recomputes_the_numbers_and_the_charts(form):
     assert fmt.money(expected["npv"], "USD") in form.headline.value
     payback = form.figures["payback_timeline"]
     assert {t.name for t in payback.data} >= {"Conservative", "Expected", "Optimistic"}
+
+
+def test_pushed_charts_are_laid_out_for_the_narrowest_column(form):
+    # the form sends fit_layout's changes in its Plotly.update without re-validating the figure:
+    # what the widget holds must be what fit_width would have drawn, for each chart, after a change
+    from roi_kit import charts
+    from roi_kit.widgets import CHART_HEIGHT
+
+    form.field("baseline.contacts_per_year").value = 1_750_000
+    results = evaluate_scenarios(form.case)
+    built = {"cost_curve": charts.cost_curve(results["expected"]),
+             "waterfall": charts.waterfall(results["expected"]),
+             "payback_timeline": charts.payback_timeline(results)}
+    for name, fig in built.items():
+        want = charts.fit_width(fig, charts.NARROW_WIDTH_PX, height=CHART_HEIGHT).layout
+        got = form.figures[name].layout
+        assert got.title.text == want.title.text and "<br>" in got.title.text + got.title.subtitle.text, name
+        assert got.title.subtitle.text == want.title.subtitle.text, name
+        assert (got.height, got.margin.t, got.title.pad.t) == (want.height, want.margin.t, want.title.pad.t), name
+        assert got.title.xref == "container" and got.margin.l == want.margin.l, name  # the rest kept
 
 
 def test_an_added_cost_line_moves_costs_and_npv_to_the_cent(form):
