@@ -62,7 +62,7 @@ def _num_cell(text: str, x: float | None = None) -> Cell:
     return Cell(text, num=True, negative=x is not None and not fmt.is_missing(x) and float(x) < 0)
 
 
-def _table(
+def html_table(
     name: str,
     header: Sequence[str | Cell] | Sequence[Sequence[str | Cell]],
     rows: Iterable[tuple[str, Sequence[Cell | str]]],
@@ -135,7 +135,7 @@ def baseline_table(result: Any) -> str:
     for label, key in after:
         if not fmt.is_missing(s.get(key)):
             rows.append(("sub", [label, _money_cell(s[key], cur, exact=True), "at full run-rate"]))
-    return _table(
+    return html_table(
         "baseline", ["Measure", "Today", "How it is computed"], rows,
         caption=f"Baseline: {result.case.unit}, per year, {cur}",
     )
@@ -170,7 +170,7 @@ def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
     ]
     header = ["", *(Cell(n.capitalize(), num=True) for n, _ in items)]
     horizon = int(items[0][1].summary["horizon_months"]) if items else 0
-    return _table("scenarios", header, rows, caption=f"Scenarios over {horizon} months, {cur}, risk-adjusted")
+    return html_table("scenarios", header, rows, caption=f"Scenarios over {horizon} months, {cur}, risk-adjusted")
 
 
 # --- costs ---------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def cost_table(result: Any) -> str:
     rows.append(("sub", [f"Risk uplift ({fmt.pct(uplift, 0)})", "", *(_money_cell(subtotal[c] * uplift, cur) for c in columns)]))
     rows.append(("total", ["Total, risk-adjusted", "", *(_money_cell(subtotal[c] * (1 + uplift), cur) for c in columns)]))
     header = ["Cost line", "Kind", *(Cell(h, num=True) for h in ["Initial", *years, "Total"])]
-    return _table("costs", header, rows, caption=f"Costs by year, {cur}, undiscounted")
+    return html_table("costs", header, rows, caption=f"Costs by year, {cur}, undiscounted")
 
 
 # --- annual (TEI) --------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def annual_table(result: Any) -> str:
     caption = f"Cash flows by year, {cur}, risk-adjusted"
     if rate is not None:
         caption += f"; present value at {fmt.pct(rate, 0)} a year"
-    return _table("annual", header, rows, caption=caption)
+    return html_table("annual", header, rows, caption=caption)
 
 
 # --- case-only sections --------------------------------------------------------------------
@@ -239,7 +239,7 @@ def annual_table(result: Any) -> str:
 def measurement_plan(case: Any) -> str:
     """The outcome metrics to track, each with its owner, data source, cadence and decision trigger."""
     rows = [("", [m.metric, m.owner, m.source, m.cadence, m.trigger]) for m in case.measurement_plan]
-    return _table(
+    return html_table(
         "measurement", ["Metric", "Owner", "Data source", "Cadence", "Decision trigger"], rows,
         caption="How the results will be measured",
     )
@@ -285,7 +285,7 @@ def assumptions_register(case: Any) -> str:
             fmt.unit_label(row.unit, cur),
             Cell(row.source or "—", cls="" if row.source else "note"),
         ]))
-    return _table(
+    return html_table(
         "assumptions", ["Input", Cell("Value", num=True), "Unit", "Source"], rows,
         caption="Assumptions register: every input and where it came from",
     )
@@ -294,7 +294,9 @@ def assumptions_register(case: Any) -> str:
 # --- methodology ---------------------------------------------------------------------------
 
 
-def _formula(name: str, formula: str, worked: str) -> str:
+def formula_block(name: str, formula: str, worked: str) -> str:
+    """One entry of a methodology list: the quantity, its formula, and the formula worked with
+    this case's numbers (all escaped)."""
     return (
         f'<div class="roi-formula"><dt>{esc(name)}</dt>'
         f"<dd><span class=\"formula\">{esc(formula)}</span>"
@@ -320,7 +322,7 @@ def _benefit_lines(result: Any) -> str:
         ]))
     header = ["Benefit line", "Pillar", Cell("Run-rate per year", num=True), Cell("Haircut", num=True),
               Cell("Risk-adjusted", num=True), "How it is computed"]
-    return _table("lines", header, rows, caption=f"Benefit lines at full adoption, {cur} per year")
+    return html_table("lines", header, rows, caption=f"Benefit lines at full adoption, {cur} per year")
 
 
 def methodology(result: Any) -> str:
@@ -330,37 +332,37 @@ def methodology(result: Any) -> str:
     horizon = int(s["horizon_months"])
     rate = s.get("discount_rate")
     items = [
-        _formula(
+        formula_block(
             "Cost per resolution",
             "operating cost ÷ (handled contacts × (1 − repeat rate))",
             f"{m(b.total_cost)} ÷ {fmt.number(b.resolutions)} = {fmt.money_exact(b.cost_per_resolution, cur)}",
         ),
-        _formula(
+        formula_block(
             "Present value",
             "PV = Σ cash flow in year t ÷ (1 + i)^t, Initial at t = 0 (undiscounted)",
             f"i = {fmt.pct(rate)}, over {horizon} months" if rate is not None else "",
         ),
-        _formula(
+        formula_block(
             "Net present value",
             "NPV = PV(benefits) − PV(costs)",
             f"{m(s['pv_benefits'])} − {m(s['pv_costs'])} = {m(s['npv'])}",
         ),
-        _formula(
+        formula_block(
             "Return on investment (risk-adjusted)",
             "ROI = NPV ÷ PV(costs)",
             f"{m(s['npv'])} ÷ {m(s['pv_costs'])} = {fmt.pct(s['roi'])}",
         ),
-        _formula(
+        formula_block(
             "Simple ROI",
             "(Σ benefits − Σ costs) ÷ Σ costs, undiscounted",
             f"({m(s['total_benefits'])} − {m(s['total_costs'])}) ÷ {m(s['total_costs'])} = {fmt.pct(s['simple_roi'])}",
         ),
-        _formula(
+        formula_block(
             "Internal rate of return",
             "the annual rate at which the NPV of the yearly cash flows is zero",
             f"IRR = {fmt.pct(s.get('irr'))}" if not fmt.is_missing(s.get("irr")) else "undefined for these cash flows",
         ),
-        _formula(
+        formula_block(
             "Payback",
             "the month the cumulative undiscounted net cash flow turns non-negative, interpolated; "
             "reported as the month during which it happens",

@@ -27,8 +27,7 @@ import pandas as pd
 from roi_kit import fmt
 from roi_kit.costing.quality import EXCLUSIONS, NO_VALUE, REPAIRS
 from roi_kit.costing.tables import DIMENSIONS, CostingResult
-from roi_kit.sections import Cell, _formula, esc
-from roi_kit.sections import _table as sections_table
+from roi_kit.sections import Cell, esc, formula_block, html_table
 
 PAGE_NAME = "costs.html"
 TEMPLATE = "costs.html.j2"
@@ -112,8 +111,8 @@ def _num(text: str, *, negative: bool = False, muted: bool = False) -> Cell:
 
 def _table(name: str, head: Sequence[Sequence[Cell | str]], rows: Iterable[tuple[str, Sequence[Cell | str]]],
            *, widths: Sequence[int] = ()) -> str:
-    """:func:`roi_kit.sections._table` with the page's class prefix: ``roi-table cost-<name>``."""
-    return sections_table(name, head, rows, widths=widths, prefix="cost-")
+    """:func:`roi_kit.sections.html_table` with the page's class prefix: ``roi-table cost-<name>``."""
+    return html_table(name, head, rows, widths=widths, prefix="cost-")
 
 
 def _share_cell(share: float | None) -> Cell:
@@ -304,45 +303,45 @@ def methodology_html(result: CostingResult) -> str:
     identified = s["contacts_handled"] - s["unidentified_contacts"]
     offered = s["contacts_handled"] + s["contacts_abandoned"]
     items = [
-        _formula("Hourly rate h", "the agent's rate, else the team's, else the default loaded cost per paid hour",
+        formula_block("Hourly rate h", "the agent's rate, else the team's, else the default loaded cost per paid hour",
                  f"default {_unit(r.default_hourly_cost, cur)}"),
-        _formula("Labour", "(talk + hold + after-call seconds) ÷ 3,600 × h ÷ occupancy ÷ (1 − shrinkage); "
+        formula_block("Labour", "(talk + hold + after-call seconds) ÷ 3,600 × h ÷ occupancy ÷ (1 − shrinkage); "
                  "abandoned contacts carry none",
                  f"uplift 1 ÷ ({fmt.pct(r.occupancy, 1)} × (1 − {fmt.pct(r.shrinkage, 1)})) = {fmt.multiple(uplift, 3)}; "
                  f"Σ labour {_money(s['labour_cost'], cur)}"),
-        _formula("Technology", "per-minute rate of the channel × (queue + talk + hold) ÷ 60 + its per-contact "
+        formula_block("Technology", "per-minute rate of the channel × (queue + talk + hold) ÷ 60 + its per-contact "
                  "rate, on every offered contact", f"Σ technology {_money(s['technology_cost'], cur)}"),
-        _formula("Overhead", "share of labour × labour + per-contact amount (handled contacts)",
+        formula_block("Overhead", "share of labour × labour + per-contact amount (handled contacts)",
                  f"Σ overhead {_money(s['overhead_cost'], cur)}"),
-        _formula("Cost of a contact", "labour + technology + overhead",
+        formula_block("Cost of a contact", "labour + technology + overhead",
                  f"{_money(s['labour_cost'], cur)} + {_money(s['technology_cost'], cur)} + "
                  f"{_money(s['overhead_cost'], cur)} = {_money(s['total_cost'], cur)}"),
-        _formula("Cost per contact", "Σ cost (handled and abandoned) ÷ handled contacts",
+        formula_block("Cost per contact", "Σ cost (handled and abandoned) ÷ handled contacts",
                  f"{_money(s['total_cost'], cur)} ÷ {fmt.number(s['contacts_handled'])} = "
                  f"{_unit(s['cost_per_contact'], cur)}"),
-        _formula("P50, P90 and the top decile", "percentiles of handled contacts' own costs (linear "
+        formula_block("P50, P90 and the top decile", "percentiles of handled contacts' own costs (linear "
                  "interpolation); top-decile share = cost of the costliest ⌈n ÷ 10⌉ handled contacts ÷ "
                  "their total cost",
                  f"P50 {_unit(s['cost_p50'], cur)}, P90 {_unit(s['cost_p90'], cur)}, "
                  f"top decile {fmt.pct(s['top_decile_cost_share'], 1)}"),
-        _formula("Repeat rate", f"handled contacts whose customer had a handled contact of the same type in the "
+        formula_block("Repeat rate", f"handled contacts whose customer had a handled contact of the same type in the "
                  f"previous {_window(s['repeat_window_days'])} "
                  "÷ handled contacts with an identified customer (contacts without one are assumed to repeat "
                  "at that rate)",
                  f"{fmt.number(s['repeats'])} ÷ {fmt.number(identified)} = {fmt.pct(s['repeat_rate'], 1)}"),
-        _formula("Cost per resolution", "Σ cost ÷ (handled × (1 − repeat rate))",
+        formula_block("Cost per resolution", "Σ cost ÷ (handled × (1 − repeat rate))",
                  f"{_money(s['total_cost'], cur)} ÷ {fmt.number(s['resolutions'])} = "
                  f"{_unit(s['cost_per_resolution'], cur)}"),
-        _formula("Abandon rate", "abandoned ÷ offered (handled + abandoned)",
+        formula_block("Abandon rate", "abandoned ÷ offered (handled + abandoned)",
                  f"{fmt.number(s['contacts_abandoned'])} ÷ {fmt.number(offered)} = {fmt.pct(s['abandon_rate'], 1)}"),
-        _formula("Engagement share", "Σ talk seconds ÷ 3,600 × h ÷ Σ cost: paid time spent talking with the "
+        formula_block("Engagement share", "Σ talk seconds ÷ 3,600 × h ÷ Σ cost: paid time spent talking with the "
                  "customer; the rest is hold, after-call work, idle and shrinkage time, technology and overhead",
                  f"{fmt.pct(s['engagement_share'], 1)} of cost"),
-        _formula("Standard cost and variance", "the type's standard cost per contact, or its standard handle "
+        formula_block("Standard cost and variance", "the type's standard cost per contact, or its standard handle "
                  "seconds priced like labour (with overhead); variance = labour + overhead − standard",
                  (f"{_money(s['actual_handling_cost_vs_standard'], cur)} − {_money(s['standard_cost'], cur)} = "
                   f"{_money(s['cost_variance'], cur)}") if r.standards else "no standards given"),
-        _formula("Per year (the baseline)", "handled contacts × 365 ÷ days in the period",
+        formula_block("Per year (the baseline)", "handled contacts × 365 ÷ days in the period",
                  f"{fmt.number(s['contacts_handled'])} × 365 ÷ {fmt.number(s['period_days'])} = "
                  f"{fmt.number(result.baseline.get('contacts_per_year'))}" if result.baseline else ""),
     ]
