@@ -9,13 +9,38 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from roi_kit.errors import CaseError, RoiKitError
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group, with a mistyped command line reported like every other problem: one
+    line on stderr naming the command, the option, the value and what it accepts; exit 2."""
+
+    def main(self, args: Any = None, *rest: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        argv = sys.argv[1:] if args is None else list(args)
+        if not standalone_mode or not argv:  # plain `roi-kit` shows the help, as typer does
+            return super().main(args, *rest, standalone_mode=standalone_mode, **kwargs)
+        try:
+            rv = super().main(argv, *rest, standalone_mode=False, **kwargs)
+        except typer.TyperException as e:  # a bad option, argument or command
+            ctx = getattr(e, "ctx", None)
+            where = ctx.command_path if ctx is not None else "roi-kit"
+            typer.echo(f"error: {where}: {' '.join(e.format_message().split())} "
+                       f"(see {where} --help)", err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     no_args_is_help=True,
     help="Finance-grade contact-center ROI cases and board-ready reports.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import EXAMPLE
 from typer.testing import CliRunner
 
@@ -73,3 +74,24 @@ def test_validate_reports_what_the_model_needs(tmp_path):
     assert done.stderr.strip() == (
         f"{path}: Care: levers.retention needs baseline.customers, baseline.churn_rate "
         "and baseline.annual_value_per_customer")
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["batch", "units", "-o", "out", "--workers", "0"], "roi-kit batch: Invalid value for '--workers'"),
+    (["costs", "x.csv", "--threads", "0"], "roi-kit costs: Invalid value for '--threads'"),
+    (["evaluate"], "roi-kit evaluate: Missing argument 'case'"),
+    (["evaluate", "case.yaml", "--bogus"], "roi-kit evaluate: No such option: --bogus"),
+    (["evalute", "case.yaml"], "roi-kit: No such command 'evalute'"),
+])
+def test_a_mistyped_command_line_is_one_line_and_exit_2(args, needle):
+    done = runner.invoke(app, args, prog_name="roi-kit")
+    assert done.exit_code == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {needle}"), done.stderr
+    assert lines[0].endswith("--help)") and not done.stdout
+
+
+def test_help_and_no_arguments_still_show_the_help():
+    assert runner.invoke(app, ["costs", "--help"]).exit_code == 0
+    done = runner.invoke(app, [])
+    assert "Usage" in done.output and "error:" not in done.output
