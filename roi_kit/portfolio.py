@@ -16,10 +16,11 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from roi_kit import __version__, fmt
+from roi_kit.report import generation_stamp
 
 NAVY, INK, MUTED, RULE = "#0b2545", "#1d2733", "#7b8794", "#d5dbe1"
 GOOD, BAD, ACCENT = "#0072B2", "#D55E00", "#e69f00"  # Okabe-Ito blue / vermillion, board amber
@@ -304,7 +305,7 @@ def render_portfolio(
     generated_at: datetime | None = None,
 ) -> str:
     """The portfolio page for a batch's summary rows, as one HTML string."""
-    when = (generated_at or datetime.now(UTC)).astimezone(UTC)
+    stamp = generation_stamp(generated_at)["generated_at"]
     scenarios = list(dict.fromkeys(str(r.get("scenario")) for r in rows))
     many = len(scenarios) > 1
     ok = sum(1 for r in rows if r.get("status") == "ok")
@@ -320,7 +321,7 @@ def render_portfolio(
         ("Units", str(units)),
         ("Scenario", ", ".join(scenarios)),
         ("Reports", f"{ok} of {len(rows)}"),
-        ("Generated", when.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Generated", stamp),
     )
     currencies = sorted({str(r.get("currency") or "USD") for r in rows})
     currency_note = (
@@ -350,7 +351,7 @@ def render_portfolio(
 {_per_currency(rows, lambda group: _scatter(group, many=many))}</section>
 <section class="pf-section"><h2>All units</h2>{_table(rows, many)}</section>
 {_failures(rows)}
-<footer>roi_kit {_e(__version__)} · generated {_e(when.strftime("%Y-%m-%d %H:%M UTC"))} ·
+<footer>roi_kit {_e(__version__)} · generated {_e(stamp)} ·
 figures from each unit's report; see summary.csv for the full table.</footer>
 </main></body></html>
 """
