@@ -67,11 +67,6 @@ def _window(days: float) -> str:
     return f"{fmt.number(days, 1 if days % 1 else 0)} days"
 
 
-def _uplift(rates: Any) -> float:
-    """Paid time per handled second: 1 ÷ (occupancy × (1 − shrinkage))."""
-    return 1 / (rates.occupancy * (1 - rates.shrinkage))
-
-
 def _date(text: str | None) -> datetime | None:
     return None if not text else datetime.fromisoformat(str(text))
 
@@ -251,7 +246,7 @@ def repairs_html(result: CostingResult) -> str:
 def rates_html(result: CostingResult) -> str:
     """The rates the run priced contacts with (the rates file, defaults included)."""
     r, cur = result.rates, result.rates.currency
-    uplift = _uplift(r)
+    uplift = r.uplift
     rows: list[tuple[str, list[Cell]]] = [
         ("", [Cell("Loaded cost per paid agent hour"), _num(_unit(r.default_hourly_cost, cur)),
               Cell("default; an agent's or team's rate below wins")]),
@@ -299,7 +294,7 @@ def rates_html(result: CostingResult) -> str:
 def methodology_html(result: CostingResult) -> str:
     """The formulas of :mod:`roi_kit.costing.tables`, each with this run's numbers where it has one."""
     s, r, cur = result.summary, result.rates, result.summary["currency"]
-    uplift = _uplift(r)
+    uplift = r.uplift
     identified = s["contacts_handled"] - s["unidentified_contacts"]
     offered = s["contacts_handled"] + s["contacts_abandoned"]
     items = [

@@ -143,6 +143,11 @@ class Rates(_Model):
     standards: dict[str, Standard] = Field(default_factory=dict)
     repeat_window_days: float = Field(7, gt=0, le=365)
 
+    @property
+    def uplift(self) -> float:
+        """Paid time per hour of handling: 1 ÷ (occupancy × (1 − shrinkage))."""
+        return 1.0 / (self.occupancy * (1.0 - self.shrinkage))
+
     @model_validator(mode="after")
     def _positive_rates(self) -> Rates:
         for section in ("hourly_cost_by_team", "hourly_cost_by_agent"):

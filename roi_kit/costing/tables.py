@@ -189,7 +189,7 @@ def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[st
 
     Rate-table lookups are CASE expressions over the one-byte dimension codes, so pricing costs
     no join and nothing is stored twice."""
-    uplift = 1.0 / (rates.occupancy * (1.0 - rates.shrinkage))
+    uplift = rates.uplift
     share, ovh = rates.overhead.share_of_labour, rates.overhead.per_contact
     tech_minute = _by_code("channel", levels["channel"], {k: t.per_minute for k, t in rates.technology.items()})
     tech_contact = _by_code("channel", levels["channel"], {k: t.per_contact for k, t in rates.technology.items()})
@@ -208,8 +208,7 @@ def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[st
     ), p AS (
         SELECT *,
             (talk_seconds + hold_seconds + acw_seconds) / 3600.0 * rate * {uplift!r} AS labour,
-            tech_minute * (queue_seconds + talk_seconds + hold_seconds) / 60.0 + tech_contact AS tech,
-            talk_seconds / 3600.0 * rate AS direct
+            tech_minute * (queue_seconds + talk_seconds + hold_seconds) / 60.0 + tech_contact AS tech
         FROM c
     ), q AS (
         SELECT *,
@@ -222,7 +221,7 @@ def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[st
         FROM p
     )
     SELECT customer_id, channel, contact_type, team, segment, agent_id, started_at, handled,
-        queue_seconds, talk_seconds, hold_seconds, acw_seconds, rate, labour, tech, overhead, direct,
+        queue_seconds, talk_seconds, hold_seconds, acw_seconds, rate, labour, tech, overhead,
         labour + tech + overhead AS cost, labour + overhead AS handling, standard
     FROM q
     """)
@@ -251,7 +250,7 @@ def _combo_costs(sums: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     uplift, Σ tech = per_minute × Σ(queue + talk + hold) / 60 + per_contact × offered, Σ overhead
     = share × Σ labour + per_contact × handled, Σ direct = Σ(talk × rate) / 3600.
     """
-    uplift = 1.0 / (rates.occupancy * (1.0 - rates.shrinkage))
+    uplift = rates.uplift
     share, ovh = rates.overhead.share_of_labour, rates.overhead.per_contact
     tech = {k: (t.per_minute, t.per_contact) for k, t in rates.technology.items()}
     minute = sums["channel"].map(lambda c: tech.get(c, (0.0, 0.0))[0]).astype(float)
