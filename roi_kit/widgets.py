@@ -374,8 +374,6 @@ class _Leaf(_Node):
         self.box = w.HBox([self.widget, self.unit, self.error],
                           layout=shared.layout(flex_flow="row wrap", align_items="center"))
         self._value: Any = None
-        self._unit_text = ""
-        self._error_text = ""
         self.relabel("USD")
         self.widget.observe(self._changed, names="value")
 
@@ -528,24 +526,11 @@ class _Leaf(_Node):
             text = "%" + (" per " + unit.split("/", 1)[1] if "/" in unit else "")
         else:
             text = fmt.unit_label(unit, currency)
-        self._unit_text = text
-        self._render()
+        self.unit.value = f'<span style="color:#616E7C;white-space:nowrap">{html.escape(text)}</span>'
 
     def show_error(self, message: str) -> None:
-        self._error_text = message
-        self._render()
-
-    def _render(self) -> None:
-        unit = f'<span style="color:#616E7C;white-space:nowrap">{html.escape(self._unit_text)}</span>'
-        hint = " (this box takes percentages: 6 means 6%)" if self.percent and "fraction" in self._error_text else ""
-        error = (
-            f'<span style="color:#B42318">{_WARN} {html.escape(self._error_text + hint)}</span>'
-            if self._error_text else ""
-        )
-        if self.unit.value != unit:
-            self.unit.value = unit
-        if self.error.value != error:
-            self.error.value = error
+        hint = " (this box takes percentages: 6 means 6%)" if self.percent and "fraction" in message else ""
+        super().show_error(message + hint)
 
 
 def _options(annotation: Any) -> list[Any]:
