@@ -69,12 +69,6 @@ from roi_kit.errors import CaseError, Problem, RoiKitError
 
 #: Top-level case fields by tab, in tab order. A top-level field in no tab lands in the header
 #: (a single value) or in an "Other" tab (a group), so a new field still appears.
-# Tab titles at their natural width ("Timeline & risk", "Measurement plan" are cut at the default).
-_TAB_STYLE = (
-    "<style>.roi-form-tabs > .lm-TabBar .lm-TabBar-tab, .roi-form-tabs > .p-TabBar .p-TabBar-tab"
-    " { flex: 0 0 auto !important; max-width: none !important; min-width: 0 !important; }</style>"
-)
-
 TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Baseline", ("baseline",)),
     ("Levers", ("levers", "benefits")),
@@ -83,6 +77,11 @@ TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Scenarios", ("scenarios",)),
     ("Measurement plan", ("measurement_plan",)),
     ("Sources", ("sources",)),
+)
+#: Tab titles at their natural width ("Timeline & risk", "Measurement plan" are cut at the default).
+_TAB_STYLE = (
+    "<style>.roi-form-tabs > .lm-TabBar .lm-TabBar-tab, .roi-form-tabs > .p-TabBar .p-TabBar-tab"
+    " { flex: 0 0 auto !important; max-width: none !important; min-width: 0 !important; }</style>"
 )
 DEBOUNCE_SECONDS = 0.25
 CHART_HEIGHT = 340
