@@ -54,16 +54,13 @@ def summary_text(result: Result) -> str:
     def money(x: float | None) -> str:
         return fmt.money(x, cur, compact=False)
 
-    def pct(x: float | None) -> str:
-        return fmt.pct(x)
-
     payback = s["payback_months"]
     lines = [
         f"{result.case.unit} — {result.case.title or 'ROI case'} ({result.scenario} scenario)",
         f"  NPV                      {money(s['npv'])}",
-        f"  ROI (NPV / PV costs)     {pct(s['roi'])}",
-        f"  Simple ROI               {pct(s['simple_roi'])}",
-        f"  IRR                      {pct(s['irr'])}",
+        f"  ROI (NPV / PV costs)     {fmt.pct(s['roi'])}",
+        f"  Simple ROI               {fmt.pct(s['simple_roi'])}",
+        f"  IRR                      {fmt.pct(s['irr'])}",
         f"  Payback                  {'never within the horizon' if payback is None else f'{payback:.1f} months ({fmt.months(payback)})'}",
         f"  PV benefits / PV costs   {money(s['pv_benefits'])} / {money(s['pv_costs'])}",
         f"  Run-rate net benefit     {money(s['run_rate_net_benefit'])} a year",
