@@ -32,6 +32,11 @@ def _e(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+def _currency(row: Row) -> str:
+    """The row's currency (USD when it names none)."""
+    return str(row.get("currency") or "USD")
+
+
 def _num(value: Any) -> float | None:
     if value is None or isinstance(value, str):
         return None
@@ -129,7 +134,7 @@ def _scatter(rows: Sequence[Row], *, many: bool) -> str:
     def sy(v: float) -> float:
         return mt + (y1 - v) / (y1 - y0) * (h - mt - mb)
 
-    currency = str(pts[0][0].get("currency") or "USD")
+    currency = _currency(pts[0][0])
     parts = [
         f'<svg class="pf-scatter" viewBox="0 0 {w} {h}" role="img" '
         'aria-label="Investment (PV of costs) against NPV by unit">',
@@ -171,7 +176,7 @@ def _per_currency(rows: Sequence[Row], draw) -> str:
     """``draw`` once per currency: money is never put on one scale across currencies."""
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        groups.setdefault(str(row.get("currency") or "USD"), []).append(row)
+        groups.setdefault(_currency(row), []).append(row)
     if len(groups) <= 1:
         return draw(rows)
     return "\n".join(
@@ -208,7 +213,7 @@ def _table(rows: Sequence[Row], many: bool) -> str:
     )
     body = []
     for row in rows:
-        cur = str(row.get("currency") or "USD")
+        cur = _currency(row)
         ok = row.get("status") == "ok"
         cells = (
             [fmt.money(_num(row.get(k)), cur) for k in ("npv",)]
@@ -312,7 +317,7 @@ def render_portfolio(
     units = len({r.get("unit") for r in rows})
 
     def money(row: Row, v: float | None) -> str:
-        return fmt.money(v, str(row.get("currency") or "USD"))
+        return fmt.money(v, _currency(row))
 
     def payback(row: Row, v: float | None) -> str:
         return fmt.months(v, never="beyond horizon")
@@ -323,7 +328,7 @@ def render_portfolio(
         ("Reports", f"{ok} of {len(rows)}"),
         ("Generated", stamp),
     )
-    currencies = sorted({str(r.get("currency") or "USD") for r in rows})
+    currencies = sorted({_currency(r) for r in rows})
     currency_note = (
         f" Amounts stay in each unit's currency ({', '.join(currencies)}); no exchange rate is applied."
         if len(currencies) > 1
