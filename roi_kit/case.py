@@ -876,6 +876,8 @@ def _walk(loc: Iterable[Any], root: type[BaseModel] | None = None) -> tuple[Any,
 
     Returns the last named field's info, the type reached, that field's name, and whether the
     whole location was followed (pydantic's locations may end in tags that name no field).
+    A segment's ``levers`` overrides are followed as :class:`Levers` (each one is validated as
+    the lever's own field), so ``…segments.0.levers.retention.churn_rate_after`` is a rate.
     """
     model: Any = root or Case
     info, name = None, ""
@@ -884,10 +886,10 @@ def _walk(loc: Iterable[Any], root: type[BaseModel] | None = None) -> tuple[Any,
         if origin is list and (isinstance(item, int) or str(item).isdigit()):
             model = _unwrap(typing.get_args(model)[0])
         elif origin is dict:
-            model, info = _unwrap(typing.get_args(model)[1]), None
+            model = _unwrap(typing.get_args(model)[1])
         elif isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
             info, name = model.model_fields[item], str(item)
-            model = _unwrap(info.annotation)
+            model = Levers if (model, item) == (Segment, "levers") else _unwrap(info.annotation)
         else:
             return info, None, name, False
     return info, model, name, True
@@ -1054,13 +1056,7 @@ def field_doc(path: str) -> FieldDoc:
     ok, why = _resolve(path)
     if not ok:
         raise CaseError([Problem("", path, why)])
-    parts = path.split(".")
-    info, _, name, _ = _walk(parts)
-    if parts[:2] == ["baseline", "segments"] and parts[3:4] == ["levers"] and len(parts) > 5:
-        # a segment's lever override is the lever's own field (and validated as one)
-        lever_info, _, lever_name, whole = _walk(["levers", *parts[4:]])
-        if whole and lever_info is not None:
-            info, name = lever_info, lever_name
+    info, _, name, _ = _walk(path.split("."))
     return _doc_from(path, name, info)
 
 

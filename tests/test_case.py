@@ -87,3 +87,11 @@ def test_iter_inputs_lists_every_set_input_with_its_source(example_case):
     assert rows["levers.deflection.rate"].unit == "rate"
     assert "levers.risk.1.impact" in rows and "costs.recurring.0.seats" in rows
     assert all(row.label for row in rows.values())
+
+
+def test_field_doc_follows_dict_keys_and_segment_lever_overrides():
+    # a dict key is documented by its dict's field; a segment's lever override by the lever's own field
+    assert field_doc("sources.contacts").label == "Sources"
+    assert field_doc("baseline.segments.0.levers.retention").label == "Retention"
+    doc = field_doc("baseline.segments.0.levers.retention.churn_rate_after")
+    assert (doc.unit, doc.minimum, doc.maximum) == ("rate", 0.0, 1.0)
