@@ -365,12 +365,7 @@ def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Li
                            f"({_pct(v(p + 'probability_before'))} − {_pct(v(p + 'probability_after'))}) "
                            f"annual probability × {_money(v(p + 'impact'), cur)} impact"))
     for i, benefit in enumerate(case.benefits):
-        p = f"benefits.{i}."
-        if isinstance(benefit.per_year, list):  # year 1, 2, …: the run-rate is the last year's
-            per_year = [float(x) for x in benefit.per_year]
-            run = float(per_year[-1]) if per_year else 0.0
-        else:  # the same amount every year, which a draw may vary
-            per_year, run = None, v(p + "per_year")
+        per_year, run = _by_year(benefit.per_year, v, f"benefits.{i}.per_year")
         lines.append(_Line(benefit.name, benefit.pillar, "custom", run, False,
                            "explicit amounts by year, as entered",
                            per_year=per_year, initial=float(benefit.initial)))
@@ -549,13 +544,8 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))
     for i, item in enumerate(case.costs.custom):
         p = f"costs.custom.{i}."
-        if isinstance(item.per_year, list):
-            per_year, scalar = [float(x) for x in item.per_year], None
-            steady = per_year[-1] if per_year else 0.0
-        else:
-            per_year, scalar = None, v(p + "per_year")
-            steady = scalar
-        monthly = _explicit_monthly(per_year, scalar, 0.0, years, draws)
+        per_year, steady = _by_year(item.per_year, v, p + "per_year")
+        monthly = _explicit_monthly(per_year, steady, 0.0, years, draws)
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
         run_rate_cost = run_rate_cost + steady
         cost_lines.append((item.name, "custom", _rows(monthly, draws, H)))
@@ -577,14 +567,23 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
                  base, cost_lines, haircuts, uplift, run_rate_cost * (1.0 + uplift))
 
 
-def _explicit_monthly(per_year: list[float] | None, scalar: np.ndarray | None, initial: float,
+def _by_year(entered: Any, v: _Values, path: str) -> tuple[list[float] | None, np.ndarray | float]:
+    """Explicit amounts as (amounts by year, run-rate): a list is year 1, 2, … and its last year
+    is the run-rate; one amount is the same every year (a draw may vary it) and gives no list."""
+    if isinstance(entered, list):
+        per_year = [float(x) for x in entered]
+        return per_year, per_year[-1] if per_year else 0.0
+    return None, v(path)
+
+
+def _explicit_monthly(per_year: list[float] | None, run: np.ndarray | float, initial: float,
                       years: np.ndarray, draws: int) -> np.ndarray:
-    """Explicit amounts by year spread evenly over that year's months (no ramp, no growth)."""
+    """Amounts by year (else ``run`` every year) spread evenly over each year's months (no ramp, no growth)."""
     if per_year is not None:
         table = np.array([0.0, *per_year, *([0.0] * max(0, int(years.max()) - len(per_year)))])
         monthly = np.broadcast_to(table[years] / 12.0, (draws, years.size)).copy()
     else:
-        monthly = np.where(years > 0, 1.0, 0.0) * (scalar if scalar is not None else 0.0) / 12.0
+        monthly = np.where(years > 0, 1.0, 0.0) * run / 12.0
         monthly = np.broadcast_to(monthly, (draws, years.size)).copy()
     monthly[:, 0] += initial
     return monthly
