@@ -85,22 +85,21 @@ def _check(name: str, value: float, ok: bool, accepted: str) -> None:
 MAX_ERLANGS = 100_000.0  # more traffic than any contact centre carries: a units slip
 
 
+# The queue's inputs in call order: name, when a finite value is accepted, what is accepted.
+# Written for floats and arrays alike; NaN and infinity are never accepted.
+_QUEUE_RULES = (
+    ("calls", lambda x: x >= 0, "a count of calls ≥ 0"),
+    ("aht_seconds", lambda x: x > 0, "seconds > 0"),
+    ("interval_seconds", lambda x: x > 0, "seconds > 0"),
+    ("answer_within_seconds", lambda x: x >= 0, "seconds ≥ 0"),
+)
+_TARGET_ACCEPTED = "a fraction strictly between 0 and 1, e.g. 0.8 for 80%"
+
+
 def _check_queue(calls, aht_seconds, interval_seconds, answer_within_seconds) -> None:
-    finite = math.isfinite
-    _check("calls", calls, finite(calls) and calls >= 0, "a count of calls ≥ 0")
-    _check("aht_seconds", aht_seconds, finite(aht_seconds) and aht_seconds > 0, "seconds > 0")
-    _check(
-        "interval_seconds",
-        interval_seconds,
-        finite(interval_seconds) and interval_seconds > 0,
-        "seconds > 0",
-    )
-    _check(
-        "answer_within_seconds",
-        answer_within_seconds,
-        finite(answer_within_seconds) and answer_within_seconds >= 0,
-        "seconds ≥ 0",
-    )
+    values = (calls, aht_seconds, interval_seconds, answer_within_seconds)
+    for (name, ok, accepted), value in zip(_QUEUE_RULES, values, strict=True):
+        _check(name, value, math.isfinite(value) and ok(value), accepted)
     _check_traffic(calls * aht_seconds / interval_seconds, calls)
 
 
@@ -114,10 +113,7 @@ def _check_traffic(traffic: float, calls: float, where: str = "") -> None:
 
 def _check_target(target_service_level) -> None:
     _check(
-        "target_service_level",
-        target_service_level,
-        0 < target_service_level < 1,
-        "a fraction strictly between 0 and 1, e.g. 0.8 for 80%",
+        "target_service_level", target_service_level, 0 < target_service_level < 1, _TARGET_ACCEPTED
     )
 
 
@@ -279,18 +275,14 @@ def agents_needed(
     )
     shape = arrays[0].shape
     calls_, aht, interval, target, within = (x.ravel() for x in arrays)
-    for name, x, ok, accepted in (
-        ("calls", calls_, np.isfinite(calls_) & (calls_ >= 0), "a count of calls ≥ 0"),
-        ("aht_seconds", aht, np.isfinite(aht) & (aht > 0), "seconds > 0"),
-        ("interval_seconds", interval, np.isfinite(interval) & (interval > 0), "seconds > 0"),
-        ("answer_within_seconds", within, np.isfinite(within) & (within >= 0), "seconds ≥ 0"),
-        (
-            "target_service_level",
-            target,
-            (target > 0) & (target < 1),
-            "a fraction strictly between 0 and 1, e.g. 0.8 for 80%",
-        ),
-    ):
+    checks = [
+        (name, x, np.isfinite(x) & ok(x), accepted)
+        for (name, ok, accepted), x in zip(
+            _QUEUE_RULES, (calls_, aht, interval, within), strict=True
+        )
+    ]
+    checks.append(("target_service_level", target, (target > 0) & (target < 1), _TARGET_ACCEPTED))
+    for name, x, ok, accepted in checks:
         if not ok.all():
             bad = int(np.flatnonzero(~ok)[0])
             where = f"[{bad}]" if x.size > 1 else ""
