@@ -6,7 +6,7 @@ Prints, for the reference case (templates/cases/example.yaml by default):
 
 * size: the report with the finance bundle (target ≤ 1.5 MB) beside the same report with
   plotly's full bundle (the fallback), and the ratio;
-* time: ``roi_kit.report.render`` (papermill + board export + atomic write, one process) beside
+* time: ``roi_kit.board.export.render`` (papermill + board export + atomic write, one process) beside
   the naive way — the ``papermill`` and ``jupyter nbconvert --to html`` command lines run one
   after the other — measured in the same run, and the ratio.
 """
@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roi_kit import bundle, report  # noqa: E402
+from roi_kit.board import export as report
 from roi_kit.case import EXAMPLE  # noqa: E402
+from roi_kit.page import bundle
 
 BIN = Path(sys.executable).parent
 LIMIT = 1_500_000

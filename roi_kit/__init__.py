@@ -11,13 +11,13 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_case": "roi_kit.case",
-    "Case": "roi_kit.case",
-    "evaluate": "roi_kit.engine",
-    "evaluate_scenarios": "roi_kit.engine",
-    "Result": "roi_kit.engine",
-    "sensitivity": "roi_kit.uncertainty",
-    "monte_carlo": "roi_kit.uncertainty",
+    "load_case": "roi_kit.case.files",
+    "Case": "roi_kit.case.schema",
+    "evaluate": "roi_kit.model.result",
+    "evaluate_scenarios": "roi_kit.model.result",
+    "Result": "roi_kit.model.result",
+    "sensitivity": "roi_kit.model.uncertainty",
+    "monte_carlo": "roi_kit.model.uncertainty",
     "RoiKitError": "roi_kit.errors",
     "CaseError": "roi_kit.errors",
 }

@@ -14,7 +14,13 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from roi_kit.batch.run import run_batch
+from roi_kit.board.export import render
+from roi_kit.board.summary import summary_json, summary_text
+from roi_kit.case.files import load_case
+from roi_kit.costing.cli import run_costs
 from roi_kit.errors import CaseError, RoiKitError
+from roi_kit.model.result import evaluate as evaluate_case
 
 
 class _OneLineErrors(TyperGroup):
@@ -68,12 +74,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Evaluate a case and print its summary."""
-    from roi_kit import evaluate as run
-    from roi_kit import load_case
-    from roi_kit.summary import summary_json, summary_text
 
     try:
-        result = run(load_case(case), scenario=scenario)
+        result = evaluate_case(load_case(case), scenario=scenario)
     except RoiKitError as error:
         fail(error)
     typer.echo(json.dumps(summary_json(result), indent=2) if as_json else summary_text(result))
@@ -82,13 +85,11 @@ def evaluate(
 @app.command()
 def validate(cases: Annotated[list[Path], typer.Argument(help="Case files to check.")]) -> None:
     """Check case files and list every problem, one line each (a case must also evaluate)."""
-    from roi_kit import evaluate as run
-    from roi_kit import load_case
 
     bad = 0
     for path in cases:
         try:
-            run(load_case(path))  # a lever may need an input the case lacks: say so here
+            evaluate_case(load_case(path))  # a lever may need an input the case lacks: say so here
         except CaseError as error:
             bad += 1
             for problem in error.problems:
@@ -116,7 +117,6 @@ def costs(
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Engine threads (default: cores).")] = None,
 ) -> None:
     """Build contact-level costs bottom-up from an interaction export."""
-    from roi_kit.costing.cli import run_costs
 
     try:
         typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out,
@@ -143,7 +143,6 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
-    from roi_kit.batch import run_batch
 
     try:
         result = run_batch(
@@ -176,7 +175,6 @@ def report(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside it (chromium).")] = False,
 ) -> None:
     """Execute the report notebook for a case and write one offline board HTML (and PDF)."""
-    from roi_kit.report import render
 
     try:
         path = render(case, scenario=scenario, output=output, pdf=pdf)

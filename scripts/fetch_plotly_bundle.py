@@ -6,7 +6,7 @@ Run once at set-up time (``make setup`` calls it); reports never fetch anything 
     .venv/bin/python scripts/fetch_plotly_bundle.py --force
 
 The npm package ``plotly.js-finance-dist-min`` holds the trace types the report draws (see
-:mod:`roi_kit.bundle`). Its version is matched to the plotly.js version the installed plotly Python
+:mod:`roi_kit.page.bundle`). Its version is matched to the plotly.js version the installed plotly Python
 package targets: same major.minor, the newest patch not above it (plotly 7.1.0 targets plotly.js
 4.1.1 -> finance-dist-min 4.1.0). The file lands as ``roi_kit/static/plotly-finance-<ver>.min.js``
 (git-ignored). Uses the ordinary ``npm`` client against the npm registry; nothing else.
@@ -22,10 +22,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from roi_kit.bundle import (  # noqa: E402
+from roi_kit.page.bundle import (
     BUNDLE_FILE_IN_PACKAGE,
     NPM_PACKAGE,
     STATIC_DIR,
@@ -33,6 +30,10 @@ from roi_kit.bundle import (  # noqa: E402
     pick_version,
     target_version,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
 
 
 def _npm(*args: str) -> str:

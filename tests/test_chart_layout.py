@@ -17,7 +17,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roi_kit import charts, display, monte_carlo, report, sensitivity
+from roi_kit import monte_carlo, sensitivity
+from roi_kit.board import charts, display
+from roi_kit.board import export as report
+from roi_kit.board.sections import ReportContext, report_meta, section
+from roi_kit.page import bundle
+from roi_kit.page.text import caption_html, fit_width, without_title, wrap
+from roi_kit.page.theme import CONFIG, REPORT_WIDTH_PX, SUBTITLE_SIZE, TITLE_SIZE
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 LIBERATION = Path("/usr/share/fonts/truetype/liberation")
@@ -40,8 +46,8 @@ def _texts(figures) -> list[tuple[str, int, bool]]:
     """Every title (bold, 20 px) and subtitle (13 px) of the figures."""
     out = []
     for fig in figures.values():
-        out.append((fig.layout.title.text, charts.TITLE_SIZE, True))
-        out.append((fig.layout.title.subtitle.text, charts.SUBTITLE_SIZE, False))
+        out.append((fig.layout.title.text, TITLE_SIZE, True))
+        out.append((fig.layout.title.subtitle.text, SUBTITLE_SIZE, False))
     return [t for t in out if t[0]]
 
 
@@ -64,7 +70,7 @@ class TestWrap:
     def test_a_title_too_wide_for_the_form_is_balanced_over_two_lines(self) -> None:
         title = "Net present value of $3.9M over 36 months"
         assert charts.text_width(title, 20, bold=True) > 412  # wider than the form's column
-        lines = charts.wrap(title, 412, 20, bold=True)
+        lines = wrap(title, 412, 20, bold=True)
         assert lines == ["Net present value of", "$3.9M over 36 months"]
 
     @given(
@@ -73,14 +79,14 @@ class TestWrap:
         st.integers(min_value=120, max_value=1000),
     )
     def test_lines_keep_every_word_fit_and_are_as_few_as_fit(self, words, width) -> None:
-        lines = charts.wrap(" ".join(words), width, 13)
+        lines = wrap(" ".join(words), width, 13)
         assert " ".join(lines).split() == words
         for line in lines:  # a line fits, unless it is one word wider than the width
             assert " " not in line or charts.text_width(line, 13) <= width
         assert len(lines) == len(_greedy(words, width))  # as few lines as filling each in turn
 
     def test_nothing_to_wrap(self) -> None:
-        assert charts.wrap("  ", 300, 13) == []
+        assert wrap("  ", 300, 13) == []
 
 
 def _greedy(words: list[str], width: float) -> list[str]:
@@ -97,10 +103,10 @@ def _greedy(words: list[str], width: float) -> list[str]:
 
 
 class TestFitWidth:
-    @pytest.mark.parametrize("width", [charts.NARROW_WIDTH_PX, 700, charts.REPORT_WIDTH_PX])
+    @pytest.mark.parametrize("width", [charts.NARROW_WIDTH_PX, 700, REPORT_WIDTH_PX])
     def test_lines_fit_and_the_plot_keeps_its_height(self, figures, width: int) -> None:
         for name, fig in figures.items():
-            fitted = charts.fit_width(fig, width, height=340)
+            fitted = fit_width(fig, width, height=340)
             title = fitted.layout.title
             for text, size, bold in ((title.text, 20, True), (title.subtitle.text, 13, False)):
                 for line in text.split(" <br>"):
@@ -116,14 +122,14 @@ class TestFitWidth:
 
     def test_narrower_means_more_lines_and_a_deeper_top(self, figures) -> None:
         fig = figures["npv-distribution"]
-        wide = charts.fit_width(fig, charts.REPORT_WIDTH_PX)
-        narrow = charts.fit_width(fig, charts.NARROW_WIDTH_PX)
+        wide = fit_width(fig, REPORT_WIDTH_PX)
+        narrow = fit_width(fig, charts.NARROW_WIDTH_PX)
         assert narrow.layout.title.text.count("<br>") > wide.layout.title.text.count("<br>")
         assert narrow.layout.margin.t > wide.layout.margin.t
 
     def test_refitting_starts_from_the_unbroken_text(self, figures) -> None:
         fig = figures["cost-curve"]
-        twice = charts.fit_width(charts.fit_width(fig, 420), charts.REPORT_WIDTH_PX)
+        twice = fit_width(fit_width(fig, 420), REPORT_WIDTH_PX)
         assert twice.layout.title.text == fig.layout.title.text
 
 
@@ -133,11 +139,11 @@ class TestCaption:
     ) -> None:
         fig = figures["waterfall"]
         text = display.figure_html(fig, "waterfall")
-        caption = charts.caption_html(fig)
+        caption = caption_html(fig)
         assert text.startswith(f'<figure class="roi-chart" data-chart="waterfall">{caption}<div')
         assert f'<span class="roi-chart__title">{fig.layout.title.text}</span>' in caption
         assert fig.layout.title.subtitle.text in caption
-        bare = charts.without_title(fig)
+        bare = without_title(fig)
         assert not bare.layout.title.text and not bare.layout.title.subtitle.text
         # the plot keeps its height: the figure lost what the top margin lost
         top = fig.layout.margin.t or charts.TOP_MARGIN  # the theme's, unless the chart set one
@@ -146,7 +152,7 @@ class TestCaption:
     def test_user_text_is_escaped_once(self, result) -> None:
         fig = charts.segments(result)
         fig.update_layout(title_text=charts.safe_text(HOSTILE), title_subtitle_text=HOSTILE)
-        caption = charts.caption_html(fig)
+        caption = caption_html(fig)
         assert "<script" not in caption and "<img" not in caption
         # the escaped title reads as the user's text, not as "&amp;lt;"
         assert html.escape(HOSTILE, quote=False) in caption
@@ -154,7 +160,7 @@ class TestCaption:
     def test_no_title_no_caption(self) -> None:
         import plotly.graph_objects as go
 
-        assert charts.caption_html(go.Figure()) == ""
+        assert caption_html(go.Figure()) == ""
 
 
 # --------------------------------------------------------------------------- in a browser
@@ -206,7 +212,7 @@ def _board_page(figs: dict, case, path: Path) -> Path:
     def shown(data: dict) -> object:
         return new_code_cell("", outputs=[new_output("display_data", data=data)])
 
-    cells = [shown({display.META_MIMETYPE: report.report_meta(case, "expected")})]
+    cells = [shown({display.META_MIMETYPE: report_meta(case, "expected")})]
     for name, fig in figs.items():
         cells += [new_markdown_cell(f"## Section on {name}"),
                   shown({"text/html": display.figure_html(fig, name)})]
@@ -218,13 +224,13 @@ def _form_page(figs: dict, path: Path) -> Path:
     """``figs`` laid out for the form's narrowest column, each in a div of that width."""
     import plotly.io as pio
 
-    from roi_kit import bundle
+    pass
 
     width = charts.NARROW_WIDTH_PX
     divs = "".join(
         f'<div style="width:{width}px">'
-        + pio.to_html(charts.fit_width(fig, width, height=340), full_html=False,
-                      include_plotlyjs=False, div_id=name, config=charts.CONFIG,
+        + pio.to_html(fit_width(fig, width, height=340), full_html=False,
+                      include_plotlyjs=False, div_id=name, config=CONFIG,
                       default_width="100%", default_height="100%")
         + "</div>"
         for name, fig in figs.items()
@@ -321,7 +327,7 @@ class TestMarkerLayout:
     def test_clear_at_the_narrowest_plot_and_every_wider_one(self, fractions, widths) -> None:
         narrow = charts.NARROW_WIDTH_PX - 112
         place = charts.marker_layout(fractions, widths, narrow)
-        for plot_px in (narrow, narrow * 1.37, narrow * 2, charts.REPORT_WIDTH_PX - 112):
+        for plot_px in (narrow, narrow * 1.37, narrow * 2, REPORT_WIDTH_PX - 112):
             assert _clear(fractions, widths, place, plot_px), (plot_px, place)
 
     def test_spread_out_they_share_one_row_reading_outward_from_the_median(self) -> None:
@@ -413,22 +419,22 @@ def full_report(example_case, result, scenarios, tmp_path_factory) -> Path:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    ctx = report.ReportContext(
+    ctx = ReportContext(
         case=example_case, scenario="expected", result=result, results=scenarios,
         sensitivity=sensitivity(example_case), monte_carlo=monte_carlo(example_case, draws=400, seed=3),
     )
     shown: list[dict] = []
     cells = [new_code_cell("", outputs=[new_output(
-        "display_data", data={display.META_MIMETYPE: report.report_meta(example_case, "expected")})])]
+        "display_data", data={display.META_MIMETYPE: report_meta(example_case, "expected")})])]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(display, "_publish", lambda data: shown.append(dict(data)))
         for cell in nbformat.read(report.notebook_path(), as_version=4).cells:
-            name = re.search(r'report\.section\(ctx, "(\w+)"\)', cell.source)
+            name = re.search(r'^section\(ctx, "(\w+)"\)', cell.source, re.M)
             if cell.cell_type == "markdown":
                 cells.append(cell)
             elif name:
                 shown.clear()
-                report.section(ctx, name.group(1))
+                section(ctx, name.group(1))
                 cells.append(new_code_cell("", outputs=[new_output("display_data", data=d)
                                                         for d in shown]))
     path = tmp_path_factory.mktemp("print") / "report.html"

@@ -12,7 +12,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from roi_kit import charts, evaluate, evaluate_scenarios, fmt
+from roi_kit import evaluate, evaluate_scenarios
+from roi_kit.board import charts
+from roi_kit.page import fmt
+from roi_kit.page.text import CATEGORY_LABEL_PX
+from roi_kit.page.theme import CONFIG, FONT, TEMPLATE_NAME
 
 FINANCE_BUNDLE = {"scatter", "bar", "waterfall", "histogram", "pie", "indicator"}
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
@@ -53,9 +57,9 @@ def _ticktexts(fig: go.Figure) -> list[str]:
 
 class TestTheme:
     def test_registered_and_used(self, figures):
-        assert charts.TEMPLATE_NAME in pio.templates
+        assert TEMPLATE_NAME in pio.templates
         for fig in figures.values():
-            assert fig.layout.template.layout.font.family == charts.FONT
+            assert fig.layout.template.layout.font.family == FONT
             assert fig.layout.height  # fixed height, width left to the page (responsive)
             assert fig.layout.width is None
 
@@ -79,7 +83,7 @@ class TestTheme:
         assert fmt.money(r.summary["npv"], "EUR") in charts.waterfall(r).layout.title.text
 
     def test_no_logo_config(self):
-        assert charts.CONFIG["displaylogo"] is False
+        assert CONFIG["displaylogo"] is False
 
     def test_nice_ticks_cover_the_range(self):
         ticks = charts.nice_ticks(-888_580, 4_903_408)
@@ -325,7 +329,7 @@ class TestSegments:
         label = fig.data[0].y[0]
         lines = label.split("<br>")
         assert len(lines) == 2 and " ".join(lines) == self.LONG
-        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX for line in lines)
+        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= CATEGORY_LABEL_PX for line in lines)
         # the margin holds the widest line and the gap to the axis
         widest = max(charts.text_width(line, charts.CATEGORY_SIZE) for line in lines)
         assert fig.layout.margin.l >= widest + charts.CATEGORY_GAP_PX
@@ -345,7 +349,7 @@ class TestSegments:
         assert 1 <= len(lines) <= 2 and lines[-1].endswith("\u2026")
         assert "<script" not in str(fig.to_dict()) and "<img" not in str(fig.to_dict())
         assert fig.data[0].customdata[0][0] == charts.safe_text(name)
-        assert fig.layout.margin.l <= charts.CATEGORY_LABEL_PX + charts.CATEGORY_GAP_PX + 8
+        assert fig.layout.margin.l <= CATEGORY_LABEL_PX + charts.CATEGORY_GAP_PX + 8
 
     @settings(max_examples=200, deadline=None)
     @given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzMW&<-", min_size=1, max_size=24),
@@ -354,8 +358,8 @@ class TestSegments:
         text = " ".join(words)
         lines = charts.category_lines(text)
         assert 1 <= len(lines) <= 2
-        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX for line in lines)
-        if charts.text_width(text, charts.CATEGORY_SIZE) <= charts.CATEGORY_LABEL_PX:
+        assert all(charts.text_width(line, charts.CATEGORY_SIZE) <= CATEGORY_LABEL_PX for line in lines)
+        if charts.text_width(text, charts.CATEGORY_SIZE) <= CATEGORY_LABEL_PX:
             assert lines == [text]
         if not lines[-1].endswith("\u2026"):
             assert " ".join(lines) == text  # nothing dropped unless the ellipsis says so

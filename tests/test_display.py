@@ -1,4 +1,4 @@
-"""roi_kit.display: deterministic, offline chart HTML with nothing carried between reports."""
+"""roi_kit.board.display: deterministic, offline chart HTML with nothing carried between reports."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from roi_kit import display
-from roi_kit.bundle import ALLOWED_TRACES, check_figure, pick_version
+from roi_kit.board import display
 from roi_kit.errors import ReportError
+from roi_kit.page.bundle import ALLOWED_TRACES, check_figure, pick_version
+from roi_kit.page.html import chart_id
 
 
 def bars(title: str = "Bars") -> go.Figure:
@@ -35,7 +36,7 @@ class TestChartId:
         ],
     )
     def test_slug(self, name: str, expected: str) -> None:
-        assert display.chart_id(name) == expected
+        assert chart_id(name) == expected
 
 
 class TestFigureHtml:

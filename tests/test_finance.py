@@ -1,4 +1,4 @@
-"""Tests for roi_kit.finance, laid out like numpy-financial's: a class per function."""
+"""Tests for roi_kit.model.finance, laid out like numpy-financial's: a class per function."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from roi_kit import finance
 from roi_kit.errors import ModelError
-from roi_kit.finance import (
+from roi_kit.model import finance
+from roi_kit.model.finance import (
     discount_factors,
     irr,
     irr_many,

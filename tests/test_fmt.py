@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roi_kit import fmt
+from roi_kit.page import fmt
 
 M = "\u2212"  # the true minus sign every formatter uses
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from roi_kit import evaluate, evaluate_scenarios, fmt, narrative
+from roi_kit import evaluate, evaluate_scenarios
+from roi_kit.board import narrative
 from roi_kit.case import read_case_file
+from roi_kit.page import fmt
 
 
 @pytest.fixture(scope="module")

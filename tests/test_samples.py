@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from roi_kit.board import display
+from roi_kit.board import export as report
+from roi_kit.board.sections import ReportContext, section
 from roi_kit.case import SCENARIOS, Case, load_case
-from roi_kit.engine import Result, evaluate, evaluate_scenarios
+from roi_kit.model.result import Result, evaluate, evaluate_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "templates" / "units" / "demo"
@@ -284,19 +287,19 @@ def test_every_report_section_builds_for_demo_unit(path: Path) -> None:
 
     import nbformat
 
-    from roi_kit import display, monte_carlo, report, sensitivity
+    from roi_kit import monte_carlo, sensitivity
 
     case = _case(path)
-    ctx = report.ReportContext(case=case, scenario="expected", result=_results(path)["expected"],
+    ctx = ReportContext(case=case, scenario="expected", result=_results(path)["expected"],
                                results=_results(path), sensitivity=sensitivity(case),
                                monte_carlo=monte_carlo(case, draws=200, seed=3))
     names = [m.group(1) for cell in nbformat.read(report.notebook_path(), as_version=4).cells
-             if (m := re.search(r'report\.section\(ctx, "(\w+)"\)', cell.source))]
+             if (m := re.search(r'^section\(ctx, "(\w+)"\)', cell.source, re.M))]
     assert len(names) >= 10
     shown: list[dict] = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(display, "_publish", lambda data: shown.append(dict(data)))
         for name in names:
             before = len(shown)
-            report.section(ctx, name)
+            section(ctx, name)
             assert len(shown) > before or (name == "segments" and not case.baseline.segments), name

@@ -7,8 +7,11 @@ import re
 
 import pytest
 
-from roi_kit import evaluate, evaluate_scenarios, fmt, load_case, sections
+from roi_kit import evaluate, evaluate_scenarios, load_case
+from roi_kit.board import tables as sections
+from roi_kit.board.methodology import methodology
 from roi_kit.case import iter_inputs, read_case_file
+from roi_kit.page import fmt
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -38,7 +41,7 @@ def _all_fragments(case):
         "annual": sections.annual_table(r),
         "measurement": sections.measurement_plan(case),
         "assumptions": sections.assumptions_register(case),
-        "methodology": sections.methodology(r),
+        "methodology": methodology(r),
     }
 
 
@@ -133,7 +136,7 @@ class TestTables:
         assert rows[first.metric] == [first.owner, first.source, first.cadence, first.trigger]
 
     def test_methodology_plugs_in_the_numbers(self, result):
-        frag = html.unescape(sections.methodology(result))
+        frag = html.unescape(methodology(result))
         s = result.summary
         m = lambda x: fmt.money(x, compact=False)  # noqa: E731
         assert f"{m(s['pv_benefits'])} − {m(s['pv_costs'])} = {m(s['npv'])}" in frag

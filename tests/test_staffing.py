@@ -1,4 +1,4 @@
-"""Tests for roi_kit.staffing (Erlang C)."""
+"""Tests for roi_kit.model.staffing (Erlang C)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from roi_kit import staffing
 from roi_kit.errors import ModelError
-from roi_kit.staffing import agents_for, agents_needed, erlang_c
+from roi_kit.model import staffing
+from roi_kit.model.staffing import agents_for, agents_needed, erlang_c
 
 
 def reference_erlang_c(n: int, a: float) -> float:

@@ -1,10 +1,10 @@
 """The costing charts in the house theme: built from a result's tables, never from raw data.
 
 Two plotly figures (the ``roi_board`` template, titles that state the finding, money through
-:mod:`roi_kit.fmt`) and the weekday × hour heatmaps as HTML tables with coloured cells.
+:mod:`roi_kit.page.fmt`) and the weekday × hour heatmaps as HTML tables with coloured cells.
 
 Why tables for the heatmaps: the page embeds plotly.js's small "finance" bundle
-(:mod:`roi_kit.bundle`), which has no ``heatmap`` trace. A table of 7 × 24 cells shows each
+(:mod:`roi_kit.page.bundle`), which has no ``heatmap`` trace. A table of 7 × 24 cells shows each
 value as a number as well as a colour, prints sharply, costs no script, and reads the same in a
 notebook and on the page (its colours are inline styles). Labels from the data are escaped.
 """
@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from roi_kit import charts, fmt
 from roi_kit.costing.tables import WEEKDAYS, CostingResult
+from roi_kit.page import fmt
+from roi_kit.page.theme import INK, MUTED, OKABE_ITO, figure, money_axis, safe_text
 
 #: Figure height before the title moves to the page (a shorter plot than the board's: a page of
 #: the printed costing holds a chart and a table).
@@ -49,15 +50,15 @@ def concentration_curve(result: CostingResult) -> go.Figure:
     half = float(np.interp(0.5, curve["share_of_contacts"], curve["share_of_cost"]))
     subtitle = (f"Cumulative share of handled cost against share of handled contacts, costliest first; "
                 f"half of them carry {fmt.pct(half, 1)}. The dotted line is equal cost per contact.")
-    fig = charts.figure(title, subtitle, height=HEIGHT)
+    fig = figure(title, subtitle, height=HEIGHT)
     x, y = curve["share_of_contacts"].to_numpy(float), curve["share_of_cost"].to_numpy(float)
     fig.add_trace(go.Scatter(
         x=[0, 1], y=[0, 1], mode="lines", name="Equal cost per contact", hoverinfo="skip",
-        line=dict(color=charts.MUTED, width=1.5, dash="dot"),
+        line=dict(color=MUTED, width=1.5, dash="dot"),
     ))
     fig.add_trace(go.Scatter(
         x=x, y=y, mode="lines", name="Contacts, costliest first",
-        line=dict(color=charts.OKABE_ITO["blue"], width=3),
+        line=dict(color=OKABE_ITO["blue"], width=3),
         fill="tonexty", fillcolor="rgba(0, 114, 178, 0.08)",
         customdata=[f"{fmt.pct(a, 0)} of contacts carry {fmt.pct(b, 1)} of cost" for a, b in zip(x, y, strict=True)],
         hovertemplate="%{customdata}<extra></extra>",
@@ -65,14 +66,14 @@ def concentration_curve(result: CostingResult) -> go.Figure:
     if not fmt.is_missing(share):
         fig.add_trace(go.Scatter(
             x=[0.1], y=[share], mode="markers", showlegend=False, hoverinfo="skip",
-            marker=dict(color=charts.OKABE_ITO["orange"], size=11, line=dict(color="white", width=2)),
+            marker=dict(color=OKABE_ITO["orange"], size=11, line=dict(color="white", width=2)),
             cliponaxis=False,
         ))
         # the label sits in the empty corner under the diagonal, an arrow pointing at the marker
         fig.add_annotation(
             x=0.1, y=share, ax=0.3, ay=max(0.04, share / 2.6), axref="x", ayref="y", xanchor="left",
             text=f"10% of contacts carry {fmt.pct(share, 1)} of cost", showarrow=True, arrowhead=0,
-            arrowwidth=1, arrowcolor=charts.MUTED, font=dict(size=13, color=charts.INK), standoff=7,
+            arrowwidth=1, arrowcolor=MUTED, font=dict(size=13, color=INK), standoff=7,
         )
     pct_axis = dict(tickformat=".0%", range=[0, 1.0001], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1.0])
     fig.update_layout(
@@ -102,25 +103,25 @@ def cost_per_resolution_by_type(result: CostingResult) -> go.Figure:
     overall = result.summary["cost_per_resolution"]
     subtitle = (f"Cost per handled contact and per resolution by contact type; repeats make up the gap. "
                 f"All types: {fmt.money_exact(overall, cur)} per resolution.")
-    fig = charts.figure(title, subtitle, height=HEIGHT)
-    labels = [charts.safe_text(n) for n in names]
-    for name, values, colour in (("Per handled contact", per_contact, charts.OKABE_ITO["sky"]),
-                                 ("Per resolution", per_res, charts.OKABE_ITO["blue"])):
+    fig = figure(title, subtitle, height=HEIGHT)
+    labels = [safe_text(n) for n in names]
+    for name, values, colour in (("Per handled contact", per_contact, OKABE_ITO["sky"]),
+                                 ("Per resolution", per_res, OKABE_ITO["blue"])):
         money = [fmt.money_exact(v, cur) for v in values]
         fig.add_trace(go.Bar(
             x=labels, y=values, name=name, marker=dict(color=colour), text=money,
-            textposition="outside", textfont=dict(size=12, color=charts.INK), cliponaxis=False,
+            textposition="outside", textfont=dict(size=12, color=INK), cliponaxis=False,
             customdata=money, hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
     top = float(np.nanmax(np.r_[per_res, per_contact, 0.0])) * 1.12
-    axis = charts.money_axis([0.0, top], cur, title=dict(text=f"{cur} per contact or resolution"))
+    axis = money_axis([0.0, top], cur, title=dict(text=f"{cur} per contact or resolution"))
     keep = [i for i, t in enumerate(axis["tickvals"]) if t <= top] or [0]
     axis.update(tickvals=[axis["tickvals"][i] for i in keep], ticktext=[axis["ticktext"][i] for i in keep],
                 range=[0, max(top, 1e-9)])
     fig.update_layout(
         barmode="group", bargap=0.3, bargroupgap=0.06,
         yaxis=axis,
-        xaxis=dict(tickfont=dict(color=charts.INK, size=12)),
+        xaxis=dict(tickfont=dict(color=INK, size=12)),
     )
     return fig
 
@@ -140,7 +141,7 @@ def _colour(t: float, ramp: tuple[tuple[int, int, int], tuple[int, int, int]]) -
     t = min(1.0, max(0.0, t))
     rgb = [round(a + (b - a) * t) for a, b in ((r0, r1), (g0, g1), (b0, b1))]
     lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
-    return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", ("#ffffff" if lum < 150 else charts.INK)
+    return f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", ("#ffffff" if lum < 150 else INK)
 
 
 def _grid(result: CostingResult, column: str) -> pd.DataFrame:

@@ -4,11 +4,11 @@ Built in Python from a :class:`~roi_kit.costing.tables.CostingResult` (no notebo
 every fragment here is HTML with all text escaped, the page's structure is the jinja2 template
 ``templates/costing/costs.html.j2``, and its look is the board report's stylesheet
 (``templates/board/static/board.css``, read at render time) plus ``templates/costing/costing.css``.
-plotly.js is the report's small finance bundle, inlined once (:func:`roi_kit.bundle.plotlyjs`);
+plotly.js is the report's small finance bundle, inlined once (:func:`roi_kit.page.bundle.plotlyjs`);
 the weekday × hour heatmaps are HTML tables (:func:`roi_kit.costing.charts.heatmap_table`) because
 that bundle has no heatmap trace. Nothing on the page refers to the network.
 
-Figures are the summary's and the tables' own, formatted through :mod:`roi_kit.fmt`: unit costs
+Figures are the summary's and the tables' own, formatted through :mod:`roi_kit.page.fmt`: unit costs
 to the cent (``$6.71``), totals in whole units (``$2,544,898``), sentences compact (``$2.5M``),
 rates as percentages with one decimal.
 """
@@ -24,10 +24,12 @@ from typing import Any
 
 import pandas as pd
 
-from roi_kit import fmt
 from roi_kit.costing.quality import EXCLUSIONS, NO_VALUE, REPAIRS
 from roi_kit.costing.tables import DIMENSIONS, CostingResult
-from roi_kit.sections import Cell, esc, formula_block, html_table
+from roi_kit.page import fmt
+from roi_kit.page.bundle import plotlyjs
+from roi_kit.page.html import Cell, esc, figure_html, formula_block, html_table
+from roi_kit.page.resources import generation_stamp, template_dir, toolkit_version
 
 PAGE_NAME = "costs.html"
 TEMPLATE = "costs.html.j2"
@@ -106,7 +108,7 @@ def _num(text: str, *, negative: bool = False, muted: bool = False) -> Cell:
 
 def _table(name: str, head: Sequence[Sequence[Cell | str]], rows: Iterable[tuple[str, Sequence[Cell | str]]],
            *, widths: Sequence[int] = ()) -> str:
-    """:func:`roi_kit.sections.html_table` with the page's class prefix: ``roi-table cost-<name>``."""
+    """:func:`roi_kit.board.tables.html_table` with the page's class prefix: ``roi-table cost-<name>``."""
     return html_table(name, head, rows, widths=widths, prefix="cost-")
 
 
@@ -467,7 +469,6 @@ def quality_lead(result: CostingResult) -> str:
 
 
 def _templates() -> Path:
-    from roi_kit.report import template_dir
 
     return template_dir()
 
@@ -482,7 +483,6 @@ def _environment(folder: str):
 
 def _figures(result: CostingResult) -> dict[str, str]:
     from roi_kit.costing import charts
-    from roi_kit.display import figure_html
 
     if not result.summary["contacts_handled"]:  # nothing to plot: say so instead of empty axes
         note = '<p class="roi-callout">No handled contacts in the export, so there is nothing to chart.</p>'
@@ -495,9 +495,7 @@ def context(result: CostingResult, *, generated_at: datetime | None = None) -> d
     fragments built and escaped here."""
     from markupsafe import Markup
 
-    from roi_kit.bundle import plotlyjs
     from roi_kit.costing.charts import heatmap_table
-    from roi_kit.report import generation_stamp, toolkit_version
 
     s = result.summary
     figs = _figures(result)

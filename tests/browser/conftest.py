@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from roi_kit import report
+from roi_kit.board import export as report
 
 REPORTS = Path(__file__).resolve().parents[2] / "reports" / "browser"
 

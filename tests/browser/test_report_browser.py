@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from roi_kit import report
+from roi_kit.board import export as report
+from roi_kit.board.sections import REQUIRED_CHARTS
 from roi_kit.case import EXAMPLE, read_case_file
 
 from .conftest import REPORTS
@@ -47,7 +48,7 @@ def test_every_chart_draws_offline_without_errors(visit, reference_html: Path) -
     seen = visit(reference_html)
     charts = seen.page.evaluate(CHART_MARKS)
     assert sorted(c["id"] for c in charts) == sorted(
-        ["roi-chart-segments"] + [f"roi-chart-{n}" for n in report.REQUIRED_CHARTS]
+        ["roi-chart-segments"] + [f"roi-chart-{n}" for n in REQUIRED_CHARTS]
     )
     for chart in charts:
         assert chart["svg"] > 0, chart

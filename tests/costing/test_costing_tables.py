@@ -138,7 +138,7 @@ def test_baseline_fields(hand):
 def test_baseline_validates_as_case_baseline(hand):
     import yaml
 
-    case = pytest.importorskip("roi_kit.case")
+    case = pytest.importorskip("roi_kit.case.schema")
     data = yaml.safe_load(hand.baseline_yaml())["baseline"]
     baseline = case.Baseline.model_validate(data)
     assert baseline.contacts_per_year == 152

@@ -3,7 +3,7 @@
 Every function takes result objects and returns a ``go.Figure``; nothing here computes a financial
 figure the engine did not: charts only select, order and label. Titles state the conclusion
 ("Pays back in month 7"), subtitles say what is plotted; all money on axes, labels and hover text
-goes through :mod:`roi_kit.fmt`, so a chart reads exactly like the tables and the narrative.
+goes through :mod:`roi_kit.page.fmt`, so a chart reads exactly like the tables and the narrative.
 
 Design decisions:
 
@@ -11,7 +11,7 @@ Design decisions:
   palette, a system font stack (no web fonts: the report works offline), light grid, left-aligned
   titles with a subtitle, print-sized margins, fixed height and responsive width.
 - Money axes get explicit tick values and labels (:func:`money_axis`, :func:`money_ticks`) in
-  :mod:`roi_kit.fmt`'s style (k/M/B, never plotly's SI "G", and the true minus sign), so ticks
+  :mod:`roi_kit.page.fmt`'s style (k/M/B, never plotly's SI "G", and the true minus sign), so ticks
   match the text, with the decimals the tick step needs: $2.50, $1.25M, never "$3" for 2.5.
 - Only trace types in plotly.js's "finance" bundle are used (scatter, bar, waterfall); the Monte
   Carlo histogram is binned here with numpy and drawn as bars, which keeps 10,000 draws out of the
@@ -23,216 +23,45 @@ Design decisions:
 
 from __future__ import annotations
 
-import html
-import math
-import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from itertools import pairwise, product
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 
-from roi_kit import fmt
-
-TEMPLATE_NAME = "roi_board"
-FONT = (
-    '"Inter", "Segoe UI", "Helvetica Neue", Helvetica, Arial, "Liberation Sans", '
-    '"DejaVu Sans", sans-serif'
+from roi_kit.case.fields import field_doc
+from roi_kit.page import fmt
+from roi_kit.page.text import (
+    CATEGORY_GAP_PX,
+    CATEGORY_SIZE,
+    category_lines,
+    category_margin,
+    text_width,
 )
-INK = "#1F2933"
-MUTED = "#616E7C"
-GRID = "#E4E7EB"
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision
-# deficiency. Named so each meaning keeps its colour in every chart.
-OKABE_ITO = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "sky": "#56B4E9",
-    "purple": "#CC79A7",
-    "yellow": "#F0E442",
-    "black": "#000000",
-}
-PILLAR_COLOURS = {
-    "revenue_protected": OKABE_ITO["green"],
-    "revenue_generated": OKABE_ITO["sky"],
-    "cost_savings": OKABE_ITO["blue"],
-    "risk_avoided": OKABE_ITO["purple"],
-}
-SCENARIO_COLOURS = {
-    "conservative": OKABE_ITO["orange"],
-    "expected": OKABE_ITO["blue"],
-    "optimistic": OKABE_ITO["green"],
-}
-POSITIVE, NEGATIVE, TOTAL = OKABE_ITO["green"], OKABE_ITO["vermillion"], OKABE_ITO["blue"]
-# Revenue first, as boards respond to it (seed 001); efficiency follows as supporting evidence.
-PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
-HEIGHT = 440
-TITLE_SIZE, SUBTITLE_SIZE, LEGEND_SIZE = 20, 13, 12
-TOP_MARGIN = 104  # title, subtitle and a legend row each on one line (see fit_width)
-TITLE_PAD = 10
-#: The widths the project draws charts at: the report's text column, and the narrowest results
-#: column of the form (roi_kit.widgets), where titles must wrap.
-REPORT_WIDTH_PX, NARROW_WIDTH_PX = 960, 420
-CONFIG: dict[str, Any] = {"displaylogo": False, "displayModeBar": False, "responsive": True}
-
-
-def _register_template() -> None:
-    axis = dict(
-        gridcolor=GRID,
-        linecolor="#9AA5B1",
-        zerolinecolor="#7B8794",
-        zerolinewidth=1.5,
-        tickfont=dict(color=MUTED, size=12),
-        title=dict(font=dict(color=MUTED, size=12)),
-        automargin=True,
-        showline=False,
-        ticks="",
-    )
-    pio.templates[TEMPLATE_NAME] = go.layout.Template(
-        layout=dict(
-            font=dict(family=FONT, size=13, color=INK),
-            colorway=list(OKABE_ITO.values()),
-            paper_bgcolor="white",
-            plot_bgcolor="white",
-            height=HEIGHT,
-            autosize=True,
-            margin=dict(l=72, r=40, t=TOP_MARGIN, b=72),
-            # flush with the figure's left edge, which is the page's text column: no pad
-            title=dict(
-                x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
-                pad=dict(l=0, t=TITLE_PAD), automargin=False,
-                font=dict(size=TITLE_SIZE, color=INK, weight=600),
-                subtitle=dict(font=dict(size=SUBTITLE_SIZE, color=MUTED)),
-            ),
-            xaxis=dict(axis, showgrid=False, showline=True),
-            yaxis=axis,
-            legend=dict(
-                orientation="h", x=1, xanchor="right", y=1.01, yanchor="bottom", traceorder="normal",
-                font=dict(size=12, color=MUTED), bgcolor="rgba(0,0,0,0)",
-            ),
-            hoverlabel=dict(font=dict(family=FONT, size=12), bgcolor="white"),
-            separators=".,",
-            bargap=0.28,
-        )
-    )
-
-
-_register_template()
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def safe_text(s: object) -> str:
-    """User text (a unit, line or segment name) made inert for plotly.js, which renders a subset
-    of HTML tags in titles, labels and hover text: ``&``, ``<`` and ``>`` escaped, quotes kept.
-
-    >>> safe_text("<b>Care & repair</b>")
-    '&lt;b&gt;Care &amp; repair&lt;/b&gt;'
-    """
-    return html.escape(str(s), quote=False)
+from roi_kit.page.theme import (
+    HEIGHT,
+    INK,
+    MUTED,
+    NARROW_WIDTH_PX,
+    NEGATIVE,
+    OKABE_ITO,
+    PILLAR_COLOURS,
+    PILLAR_ORDER,
+    POSITIVE,
+    SCENARIO_COLOURS,
+    TOP_MARGIN,
+    TOTAL,
+    figure,
+    money_axis,
+    money_ticks,
+    nice_ticks,
+    safe_text,
+)
 
 
 def _currency(result: Any) -> str:
     return getattr(getattr(result, "case", None), "currency", None) or "USD"
-
-
-def figure(title: str, subtitle: str = "", *, height: int = HEIGHT) -> go.Figure:
-    """An empty figure in the house theme (:data:`TEMPLATE_NAME`), ``height`` px tall, width left
-    to the page; ``title`` states the finding, ``subtitle`` what is plotted (both escaped with
-    :func:`safe_text`, so pass plain text, not plotly markup).
-    """
-    fig = go.Figure()
-    fig.update_layout(
-        template=TEMPLATE_NAME,
-        height=height,
-        title=dict(text=safe_text(title), subtitle=dict(text=safe_text(subtitle))),
-    )
-    return fig
-
-
-def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi]: steps of 1, 2, 2.5 or 5 × 10^k, about ``target`` ticks.
-
-    >>> nice_ticks(0, 4_200_000)
-    [0.0, 1000000.0, 2000000.0, 3000000.0, 4000000.0, 5000000.0]
-    """
-    lo, hi = float(min(lo, hi)), float(max(lo, hi))
-    if hi == lo:
-        hi, lo = hi + max(1.0, abs(hi) * 0.1), lo - max(1.0, abs(lo) * 0.1)
-    raw = (hi - lo) / max(1, target)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    start, stop = math.floor(lo / step), math.ceil(hi / step)
-    return [float(round(k * step, 6)) for k in range(start, stop + 1)]
-
-
-#: Abbreviations of money ticks, as :func:`roi_kit.fmt.compact_number` writes them.
-_TICK_SCALES = ((12, "T"), (9, "B"), (6, "M"), (3, "k"))
-
-
-def _decimals(d: Decimal) -> int:
-    """Decimals ``d`` needs to be written exactly: 1.250 → 2, 1.0 → 0, 300 → 0."""
-    return max(0, -d.normalize().as_tuple().exponent) if d else 0
-
-
-def money_ticks(ticks: Sequence[float], currency: str = "USD") -> list[str]:
-    """Labels for money tick values, each exact: as many decimals as its value needs, no more.
-
-    A tick of a thousand or more is abbreviated as :func:`roi_kit.fmt.money` does (k, M, B, T)
-    with the decimals its value needs: $1M, $1.5M, $1.25M. Below a thousand, ticks are whole
-    units ($5, $310) unless one of them has a fraction; then all of those carry the same decimals,
-    cents at least ($0.00, $2.50, $5.00). Each label is the tick's decimal value (its shortest
-    ``repr``, as :func:`nice_ticks` rounds it), so distinct ticks get distinct labels and a label
-    never reads as a neighbouring tick ($2.50 rather than "$3" on a $2.50 step).
-
-    >>> money_ticks([0, 2.5, 5.0]), money_ticks([0, 5, 10]), money_ticks([1e6, 1.25e6, 1.5e6])
-    (['$0.00', '$2.50', '$5.00'], ['$0', '$5', '$10'], ['$1M', '$1.25M', '$1.5M'])
-    >>> money_ticks([-500, 0, 500, 1000, 1500], "EUR")
-    ['−€500', '€0', '€500', '€1k', '€1.5k']
-    """
-    values = [Decimal(repr(float(t))) for t in ticks]
-    scaled: list[tuple[Decimal, str]] = []
-    for v in values:
-        a = abs(v)
-        power, suffix = next(((p, x) for p, x in _TICK_SCALES if a >= Decimal(10) ** p), (0, ""))
-        scaled.append((a.scaleb(-power), suffix))
-    units = [_decimals(a) for a, suffix in scaled if not suffix]
-    unit_places = max(2, *units) if any(units) else 0
-    out = []
-    for v, (a, suffix) in zip(values, scaled, strict=True):
-        places = _decimals(a) if suffix else unit_places
-        out.append(f"{fmt.MINUS if v < 0 else ''}{fmt.currency_symbol(currency)}{a:,.{places}f}{suffix}")
-    return out
-
-
-def money_axis(
-    values: Sequence[float] | np.ndarray, currency: str, *, include_zero: bool = True, **extra: Any
-) -> dict:
-    """Plotly axis settings for a money axis spanning ``values`` (and zero, unless
-    ``include_zero=False``): explicit tick values from :func:`nice_ticks`, their labels from
-    :func:`money_ticks` (exact for the step: $2.50, $1.25M; never plotly's SI "1G"), the range
-    from the first tick to the last; ``extra`` is merged in (``title=``, ``showgrid=`` …).
-    Missing and infinite values are ignored. Pass the result as ``xaxis=`` or ``yaxis=`` to
-    ``update_layout``.
-    """
-    arr = np.asarray([v for v in np.ravel(values) if v is not None and np.isfinite(v)], float)
-    lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
-    if include_zero:
-        lo, hi = min(lo, 0.0), max(hi, 0.0)
-    ticks = nice_ticks(lo, hi)
-    return dict(
-        tickmode="array",
-        tickvals=ticks,
-        ticktext=money_ticks(ticks, currency),
-        range=[ticks[0], ticks[-1]],
-        **extra,
-    )
 
 
 def _month_axis(horizon: int, **extra: Any) -> dict:
@@ -249,9 +78,6 @@ def _month_axis(horizon: int, **extra: Any) -> dict:
 def _horizon(result: Any) -> int:
     h = result.summary.get("horizon_months")
     return int(h) if h is not None else int(result.monthly["month"].max())
-
-
-# --- charts --------------------------------------------------------------------------------
 
 
 def cost_curve(result: Any) -> go.Figure:
@@ -372,7 +198,7 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     """Cumulative net cash flow (undiscounted) per scenario, each payback month marked at zero.
 
     The markers sit at ``(summary["payback_months"], 0)``, the interpolated point where the
-    cumulative net turns non-negative; labels use :func:`roi_kit.fmt.months` ("month 7").
+    cumulative net turns non-negative; labels use :func:`roi_kit.page.fmt.months` ("month 7").
     """
     names = list(results_by_scenario)
     lead = "expected" if "expected" in results_by_scenario else names[0]
@@ -441,7 +267,6 @@ def _lower_first(text: str) -> str:
 
 def _unit_of(path: str) -> str:
     try:
-        from roi_kit.case import field_doc
 
         return field_doc(path).unit
     except Exception:  # a path without a field doc (e.g. a list item) is shown as a plain number
@@ -539,16 +364,32 @@ def _chance_title(p: float, draws: int, within: str) -> str:
 
 #: The Monte Carlo chart's percentile markers: key, label, line dash (P50 solid, the others dotted).
 _MARKERS = (("p10", "P10", "dot"), ("p50", "P50", "solid"), ("p90", "P90", "dot"))
+
+
 #: Where each marker's label prefers to be: P10's left of its line, P90's right, P50's over it,
 #: so at a width where all three fit side by side they read outward from the median.
 _MARK_PREFERRED = ("right", "center", "left")  # plotly's xanchor: the label's side at the line
+
+
 _MARK_SIZE = 12
+
+
 _MARK_LABEL_PX = _MARK_SIZE * 1.3 + 2  # one line of 12 px text (plotly.js line height) and its pad
+
+
 _MARK_ROW_PX = 20  # pitch of the rows of labels
+
+
 _MARK_PAD_PX = 4  # gap between a label and a line
+
+
 _MARK_GAP_PX = 6  # between the tallest bar and the lowest row of labels
+
+
 _PLOT_SIDES_PX = 72 + 40  # the theme's left and right margins
-#: The shortest plot: the form's 340 px chart (roi_kit.widgets.CHART_HEIGHT) less the theme's top
+
+
+#: The shortest plot: the form's 340 px chart (roi_kit.form.CHART_HEIGHT) less the theme's top
 #: and bottom margins. fit_width and without_title keep a plot's height.
 _MARK_PLOT_PX = 340 - TOP_MARGIN - 72
 
@@ -763,263 +604,3 @@ def segments(result: Any) -> go.Figure | None:
         bargap=0.35,
     )
     return fig
-
-
-#: The widest line of a category label on a horizontal bar chart, in px (estimated wide, see
-#: :func:`text_width`): with the gap to the bars, under 42% of the narrowest chart
-#: (:data:`NARROW_WIDTH_PX`), so the bars keep most of the plot's width at any width.
-CATEGORY_LABEL_PX = 160
-CATEGORY_SIZE = 13  # px, the category labels' font size
-CATEGORY_GAP_PX = 8  # between a label and the axis (a standoff: every line of a label keeps it)
-_ELLIPSIS = "\u2026"
-
-
-def _clip(text: str, width_px: float, size: float) -> str:
-    """``text`` cut at its end to fit ``width_px`` with an ellipsis, or whole if it fits."""
-    if text_width(text, size) <= width_px:
-        return text
-    while text and text_width(text + _ELLIPSIS, size) > width_px:
-        text = text[:-1]
-    return text.rstrip() + _ELLIPSIS
-
-
-def category_lines(
-    text: str, width_px: float = CATEGORY_LABEL_PX, size: float = CATEGORY_SIZE, *, max_lines: int = 2
-) -> list[str]:
-    """A category label (a segment name) as at most ``max_lines`` lines, each at most ``width_px``.
-
-    One line when it fits; else :func:`wrap`'s balanced lines, broken at spaces. A name needing
-    more lines fills the first ones greedily and ends its last with an ellipsis; a word wider
-    than the width is cut with an ellipsis that ends the label there. The chart's hover text
-    keeps the whole name. Lines are plain text:
-    escape each (:func:`safe_text`) and join them with ``<br>``.
-
-    >>> category_lines("Young families with a very long segment name")
-    ['Young families with a', 'very long segment name']
-    """
-    lines = wrap(text, width_px, size)
-    if len(lines) > max_lines:
-        words, lines = str(text).split(), []
-        for _ in range(max_lines - 1):
-            line = words.pop(0)
-            while words and text_width(f"{line} {words[0]}", size) <= width_px:
-                line = f"{line} {words.pop(0)}"
-            lines.append(line)
-        lines.append(" ".join(words))
-    shown: list[str] = []
-    for line in lines:  # a line cut short ends the label: its ellipsis is the last thing read
-        shown.append(_clip(line, width_px, size))
-        if shown[-1] != line:
-            break
-    return shown
-
-
-def category_margin(labels: Sequence[Sequence[str]], size: float = CATEGORY_SIZE) -> int:
-    """Left margin in px for a category axis of ``labels`` (each a list of lines): the widest line
-    (:func:`text_width`, which errs wide) + :data:`CATEGORY_GAP_PX` to the axis + 8 px of border.
-    """
-    widest = max((text_width(line, size) for ls in labels for line in ls), default=0.0)
-    return math.ceil(widest + CATEGORY_GAP_PX + _GAP_PX)
-
-
-# --- title, subtitle and legend placement --------------------------------------------------
-#
-# plotly.js does not wrap text and places a subtitle under its title without regard to the legend,
-# so at a narrow width a long title runs off the figure and the legend, which grows upward from
-# the plot, covers the subtitle. The functions below lay the top of a figure out for a given
-# width: the title and subtitle wrapped into lines, then the legend, then the plot, each in a band
-# of its own whose height is computed from its line count. The report does not use plotly's title
-# at all: it shows the title and subtitle as HTML above the chart (:func:`caption_html`,
-# :func:`without_title`), where the browser wraps them at any width and in print.
-
-#: Advance widths of Helvetica/Arial (and Liberation Sans, metric-compatible) in 1/1000 em for
-#: printable ASCII from the space on; anything else counts as a wide glyph.
-_ARIAL = (
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  # space–/
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  # 0–?
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,  # @–O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  # P–_
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  # `–o
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,  # p–~
-)
-#: Bold glyphs are about 8% wider; other fonts of the stack (Segoe UI, Helvetica Neue, DejaVu)
-#: run up to about 10% wider than Arial. Estimates err wide: a line wrapped early costs nothing.
-_BOLD, _SAFETY = 1.08, 1.12
-LINE_SPACING = 1.3  # plotly.js's line height, in font sizes
-LEGEND_ROW_PX, LEGEND_SYMBOL_PX = 24, 46
-_GAP_PX = 8
-
-
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """Estimated width in pixels of one line of ``text`` at ``size`` px, on the safe (wide) side.
-
-    Σ advance widths (Arial metrics, 1/1000 em) × size / 1000, × 1.08 if bold, × 1.12 for the
-    other fonts of :data:`FONT`.
-    """
-    units = sum(_ARIAL[o - 32] if 32 <= (o := ord(c)) <= 126 else 1000 for c in text)
-    return units * size / 1000 * (_BOLD if bold else 1.0) * _SAFETY
-
-
-def wrap(text: str, width_px: float, size: float, *, bold: bool = False) -> list[str]:
-    """``text`` in as few lines as fit ``width_px``, broken at spaces, lines balanced in length.
-
-    The fewest lines come from filling each line greedily; then the widest line is made as
-    narrow as that number of lines allows (so "Net present value of $3.9M over 36 months"
-    breaks into two halves, not a full line and a widow). A word wider than the width has a line
-    of its own.
-    """
-    words = str(text).split()
-    if not words:
-        return []
-    # a line's width is the sum of its words' and spaces' (text_width adds up glyphs), so each
-    # word is measured once and the bisection below only adds numbers
-    widths = [text_width(word, size, bold=bold) for word in words]
-    space = text_width(" ", size, bold=bold)
-
-    def fill(limit: float) -> list[str]:
-        lines: list[list[str]] = []
-        used = 0.0
-        for word, w in zip(words, widths, strict=True):
-            if lines and used + space + w <= limit:
-                lines[-1].append(word)
-                used += space + w
-            else:
-                lines.append([word])
-                used = w
-        return [" ".join(line) for line in lines]
-
-    fewest = fill(width_px)
-    lo, hi = 0.0, float(width_px)
-    for _ in range(24):  # bisect the narrowest limit that still needs no more lines
-        mid = (lo + hi) / 2
-        if len(fill(mid)) <= len(fewest):
-            hi = mid
-        else:
-            lo = mid
-    return fill(hi)
-
-
-def _plain_text(text: str | None) -> str:
-    """A plotly label as one line: line breaks (``<br>``) become spaces."""
-    return " ".join(re.sub(r"<br\s*/?>", " ", text or "", flags=re.IGNORECASE).split())
-
-
-def _legend_items(fig: go.Figure) -> list[str]:
-    if fig.layout.showlegend is False:
-        return []
-    names = [_plain_text(t.name) for t in fig.data if t.showlegend is not False]
-    return names if len(names) > 1 or fig.layout.showlegend else []
-
-
-def _legend_on_top(fig: go.Figure) -> bool:
-    y = fig.layout.legend.y
-    return y is None or y >= 0.5
-
-
-def legend_rows(fig: go.Figure, width_px: float) -> int:
-    """Rows a horizontal legend over the plot takes at ``width_px`` (0 without a legend on top).
-
-    Items (symbol + name) fill rows of the plot's width, the figure less its side margins.
-    """
-    items = _legend_items(fig) if _legend_on_top(fig) else []
-    if not items:
-        return 0
-    margin = fig.layout.margin
-    room = width_px - (margin.l or 72) - (margin.r or 40)
-    rows, used = 1, 0.0
-    for name in items:
-        item = LEGEND_SYMBOL_PX + text_width(name, LEGEND_SIZE)
-        if used and used + item > room:
-            rows, used = rows + 1, 0.0
-        used += item
-    return rows
-
-
-def _annotation_over_plot(fig: go.Figure) -> bool:
-    return any(a.yref == "paper" and (a.y or 0) >= 1 for a in fig.layout.annotations)
-
-
-def _top_margin(fig: go.Figure, width_px: float, above: float) -> float:
-    """The top margin: ``above`` px of title block, then the legend's rows, which sit on the plot."""
-    top = above + _GAP_PX + legend_rows(fig, width_px) * LEGEND_ROW_PX
-    if _annotation_over_plot(fig):  # e.g. the tornado's "Base NPV" label, on the plot's top edge
-        top += LEGEND_ROW_PX
-    return top + _GAP_PX
-
-
-def _resized(fig: go.Figure, top: float, height: float | None) -> dict:
-    """Layout keeping the plot's height while the top margin becomes ``top``."""
-    base = height or fig.layout.height or HEIGHT
-    old_top = fig.layout.margin.t if fig.layout.margin.t is not None else TOP_MARGIN
-    return dict(height=round(base + top - old_top), margin=dict(t=round(top)))
-
-
-def fit_width(fig: go.Figure, width_px: float, *, height: float | None = None) -> go.Figure:
-    """A copy of ``fig`` whose title, subtitle and legend never overlap in a chart ``width_px`` wide.
-
-    The title and subtitle are wrapped (:func:`wrap`) to the figure's width; the top margin is
-    the sum of the bands stacked in it: pad + title lines × 1.3 × 20 px + gap + subtitle lines ×
-    1.3 × 13 px + gap + legend rows × 24 px + gap. The figure grows by what the margin grows, so
-    the plot keeps its height (``height``, if given, is the figure's height before that growth).
-    Wider charts keep the layout; a narrower one may clip the text. Lines end in a space before
-    the ``<br>``, so the title's text content still reads as one sentence.
-    """
-    out = go.Figure(fig)
-    out.update_layout(fit_layout(fig, width_px, height=height))
-    return out
-
-
-def fit_layout(fig: go.Figure, width_px: float, *, height: float | None = None) -> dict:
-    """The layout changes :func:`fit_width` makes, as a plain dict (``fig`` is only read): for a
-    hot path that sends them as they are (the form's ``Plotly.update``) without copying and
-    re-validating the figure."""
-    room = width_px - _GAP_PX
-    title = wrap(_plain_text(fig.layout.title.text), room, TITLE_SIZE, bold=True)
-    subtitle = wrap(_plain_text(fig.layout.title.subtitle.text), room, SUBTITLE_SIZE)
-    above = TITLE_PAD + len(title) * TITLE_SIZE * LINE_SPACING
-    if subtitle:
-        above += _GAP_PX + len(subtitle) * SUBTITLE_SIZE * LINE_SPACING
-    return _resized(fig, _top_margin(fig, width_px, above), height) | dict(
-        title=dict(
-            text=" <br>".join(title), subtitle=dict(text=" <br>".join(subtitle)),
-            x=0, xanchor="left", xref="container", y=1, yanchor="top", yref="container",
-            # plotly.js centres a multi-line title on where one line would sit: push it back down
-            pad=dict(l=0, t=TITLE_PAD + (len(title) - 1) * TITLE_SIZE * LINE_SPACING / 2),
-        ),
-    )
-
-
-def without_title(fig: go.Figure, *, width_px: float = REPORT_WIDTH_PX) -> go.Figure:
-    """A copy of ``fig`` with no title or subtitle (the page shows them: :func:`caption_html`).
-
-    The top margin keeps room for the legend's rows at ``width_px`` over the plot, which it sits
-    on; the figure shrinks by what the margin loses. Narrower, a legend needing more rows pushes
-    the margin itself (plotly.js does so for a legend outside the plot), with nothing above it
-    to cover.
-    """
-    out = go.Figure(fig)
-    out.update_layout(title=dict(text="", subtitle=dict(text="")))
-    out.update_layout(_resized(out, _top_margin(out, width_px, 0.0), None))
-    return out
-
-
-def _caption_text(text: str | None) -> str:
-    """A plotly label as escaped HTML text: plotly's tags dropped, its entities kept as text."""
-    stripped = re.sub(r"<[^>]*>", " ", _plain_text(text))
-    return html.escape(html.unescape(" ".join(stripped.split())), quote=False)
-
-
-def caption_html(fig: go.Figure) -> str:
-    """The figure's title and subtitle as an HTML ``<figcaption>`` ("" when it has no title).
-
-    Laid out by the page's stylesheet (``roi-chart__title``, ``roi-chart__subtitle``), so the
-    title lines up with the headings and wraps at any width. Text is escaped.
-    """
-    title = _caption_text(fig.layout.title.text)
-    subtitle = _caption_text(fig.layout.title.subtitle.text)
-    if not (title or subtitle):
-        return ""
-    parts = [f'<span class="roi-chart__title">{title}</span>' if title else ""]
-    if subtitle:
-        parts.append(f'<span class="roi-chart__subtitle">{subtitle}</span>')
-    return f'<figcaption class="roi-chart__caption">{"".join(parts)}</figcaption>'

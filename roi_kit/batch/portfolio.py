@@ -19,8 +19,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from roi_kit import __version__, fmt
-from roi_kit.report import generation_stamp
+from roi_kit import __version__
+from roi_kit.page import fmt
+from roi_kit.page.resources import generation_stamp
 
 NAVY, INK, MUTED, RULE = "#0b2545", "#1d2733", "#7b8794", "#d5dbe1"
 GOOD, BAD, ACCENT = "#0072B2", "#D55E00", "#e69f00"  # Okabe-Ito blue / vermillion, board amber

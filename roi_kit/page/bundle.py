@@ -7,7 +7,7 @@ plotly's full bundle is 4.8 MB per report. The report embeds the official npm bu
 Python package targets on major.minor (newest patch not above it). If the file is missing the
 report falls back to plotly's own full bundle, with a warning: still offline, only bigger.
 
-Note for chart authors (``roi_kit.charts``): a figure may use ONLY these trace types, the ones in
+Note for chart authors (``roi_kit.board.charts``): a figure may use ONLY these trace types, the ones in
 the finance bundle — :data:`ALLOWED_TRACES`::
 
     bar, candlestick, funnel, funnelarea, histogram, indicator, ohlc, pie, scatter, waterfall
@@ -28,7 +28,7 @@ from roi_kit.errors import ReportError
 
 NPM_PACKAGE = "plotly.js-finance-dist-min"
 BUNDLE_FILE_IN_PACKAGE = "plotly-finance.min.js"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 ALLOWED_TRACES = frozenset(
     {

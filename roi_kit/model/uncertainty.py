@@ -1,6 +1,6 @@
 """How sure are we? The sensitivity tornado and the Monte Carlo band, both vectorised.
 
-Both run the engine's one computation (:func:`roi_kit.engine.compute`) once over many *draws*:
+Both run the engine's one computation (:func:`roi_kit.model.compute`) once over many *draws*:
 each draw is a full set of inputs, so a tornado of 40 inputs is one call with 80 draws and a
 Monte Carlo run of 100,000 draws is thirteen calls of 8,192 (small enough to stay in cache), never a Python loop over cases.
 """
@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from roi_kit.case import Case, field_doc
-from roi_kit.engine import compute, flatten, headline
+from roi_kit.case.fields import field_doc
+from roi_kit.case.schema import Case
+from roi_kit.model.cashflows import compute, headline
+from roi_kit.model.inputs import flatten
 
 #: Inputs that shape the model rather than size it: never swung or drawn.
 _STRUCTURAL = (

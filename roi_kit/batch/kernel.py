@@ -38,7 +38,7 @@ ENGINE_NAME = "roi_kit-warm"
 #: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
 #: drops every user name and the output cache; the counter goes back to 1 so cells and
 #: ``Out[n]`` are numbered as in a fresh kernel. Module state that a report sets on purpose
-#: (plotly's renderer and template, roi_kit's "plotly.js already embedded" flags) is put back to
+#: (plotly's renderer and template) is put back to
 #: the value it had right after start-up, since a kept kernel would otherwise carry it over.
 _RESET = """\
 get_ipython().run_line_magic("reset", "-f")
@@ -46,7 +46,7 @@ get_ipython().execution_count = 1
 import os as __rk_os
 __rk_os.chdir({cwd!r})
 del __rk_os
-__import__("roi_kit.kernel", fromlist=["_"])._restore_state()
+__import__("roi_kit.batch.kernel", fromlist=["_"])._restore_state()
 """
 
 _STARTUP = """\
@@ -59,7 +59,7 @@ for __rk_name in {modules!r}:
         __rk_importlib.import_module(__rk_name)
     except Exception:
         pass
-__import__("roi_kit.kernel", fromlist=["_"])._snapshot_state()
+__import__("roi_kit.batch.kernel", fromlist=["_"])._snapshot_state()
 """
 
 _SNAPSHOT: dict[str, Any] = {}
@@ -74,9 +74,6 @@ def _snapshot_state() -> None:
     if pio is not None:
         _SNAPSHOT["plotly.renderer"] = pio.renderers.default
         _SNAPSHOT["plotly.template"] = pio.templates.default
-    display = sys.modules.get("roi_kit.display")
-    if display is not None and hasattr(display, "reset"):
-        _SNAPSHOT["roi_kit.display"] = True
 
 
 def _restore_state() -> None:
@@ -87,9 +84,6 @@ def _restore_state() -> None:
     if pio is not None and "plotly.renderer" in _SNAPSHOT:
         pio.renderers.default = _SNAPSHOT["plotly.renderer"]
         pio.templates.default = _SNAPSHOT["plotly.template"]
-    display = sys.modules.get("roi_kit.display")
-    if display is not None and callable(getattr(display, "reset", None)):
-        display.reset()
 
 
 def notebook_imports(nb: nbformat.NotebookNode) -> tuple[str, ...]:
@@ -171,7 +165,7 @@ class WarmKernel:
             raise
         kc.allow_stdin = False
         self.km, self.kc = km, kc
-        self._run_silently(_STARTUP.format(modules=("roi_kit.kernel", *self.preload)))
+        self._run_silently(_STARTUP.format(modules=("roi_kit.batch.kernel", *self.preload)))
         return self
 
     def shutdown(self) -> None:

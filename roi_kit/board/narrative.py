@@ -2,8 +2,8 @@
 
 Every function returns **plain text** (not HTML): user text such as the case title or a benefit
 line's name appears as written, and whoever puts a sentence into HTML escapes it
-(:mod:`roi_kit.sections` and the report pipeline use ``html.escape``). Figures are formatted with
-:mod:`roi_kit.fmt`, so a sentence says exactly what the tables and charts say.
+(:mod:`roi_kit.board.tables` and the report pipeline use ``html.escape``). Figures are formatted with
+:mod:`roi_kit.page.fmt`, so a sentence says exactly what the tables and charts say.
 
 The story leads with revenue, as boards respond to it (seed 001): revenue protected, revenue
 generated, revenue at risk; then cost savings and risk avoided as supporting evidence. Payback is
@@ -17,7 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from roi_kit import fmt
+from roi_kit.page import fmt
 
 REVENUE_FIRST = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
 

@@ -16,19 +16,11 @@ what is accepted, and a hint where a slip is likely::
 
 from __future__ import annotations
 
-import copy
-import difflib
 import hashlib
 import json
-import math
-import types
-import typing
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -43,21 +35,23 @@ from pydantic import (
 from roi_kit.errors import CaseError, Problem
 
 PILLARS = ("cost_savings", "revenue_protected", "revenue_generated", "risk_avoided")
+
+
 PILLAR_LABELS = {
     "cost_savings": "Cost savings",
     "revenue_protected": "Revenue protected",
     "revenue_generated": "Revenue generated",
     "risk_avoided": "Risk avoided",
 }
+
+
 SCENARIOS = ("conservative", "expected", "optimistic")
+
+
 SCALE_SHORTCUTS = ("scale_levers", "scale_benefits", "scale_costs")
 
+
 Pillar = Literal["cost_savings", "revenue_protected", "revenue_generated", "risk_avoided"]
-
-
-# --------------------------------------------------------------------------------------------
-# Field helpers
-# --------------------------------------------------------------------------------------------
 
 
 def _parse_rate(value: Any) -> Any:
@@ -80,6 +74,8 @@ def _refuse_bool(value: Any) -> Any:
 
 
 Rate = Annotated[float, BeforeValidator(_parse_rate), BeforeValidator(_refuse_bool)]
+
+
 Number = Annotated[float, BeforeValidator(_refuse_bool)]
 
 
@@ -111,11 +107,6 @@ def R(default: Any = ..., *, desc: str, label: str | None = None, lt: float | No
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
-
-
-# --------------------------------------------------------------------------------------------
-# Baseline
-# --------------------------------------------------------------------------------------------
 
 
 class ServiceLevel(_Model):
@@ -219,11 +210,6 @@ class Baseline(_Model):
         return self
 
 
-# --------------------------------------------------------------------------------------------
-# Levers
-# --------------------------------------------------------------------------------------------
-
-
 class Deflection(_Model):
     rate: Rate = R(desc="Share of handled contacts moved to automation", label="Deflection rate")
     automated_cost: Number = F(
@@ -298,11 +284,6 @@ class BenefitLine(_Model):
     )
 
 
-# --------------------------------------------------------------------------------------------
-# Costs
-# --------------------------------------------------------------------------------------------
-
-
 class OneTimeCost(_Model):
     name: str = F(unit="text", desc="Cost line", min_length=1, max_length=120)
     amount: Number | None = F(None, unit="money", desc="Amount", ge=0, le=1e12)
@@ -362,11 +343,6 @@ class Costs(_Model):
     one_time: list[OneTimeCost] = Field(default_factory=list, description="One-time costs")
     recurring: list[RecurringCost] = Field(default_factory=list, description="Recurring costs")
     custom: list[CustomCost] = Field(default_factory=list, description="Explicit cost lines by year")
-
-
-# --------------------------------------------------------------------------------------------
-# Timeline, risk adjustment, plan
-# --------------------------------------------------------------------------------------------
 
 
 class Timeline(_Model):
@@ -480,6 +456,10 @@ class Case(_Model):
                 try:
                     type(base).model_validate({**base.model_dump(), **fields})
                 except ValidationError as error:
+                    from roi_kit.case.problems import (
+                        _problem,  # walks these models: a cycle at import
+                    )
+
                     first = _problem("", error.errors(include_url=False)[0], type(base))
                     raise ValueError(f"{where}.{first.path}: {first.message}") from None
         return self
@@ -501,6 +481,8 @@ class Case(_Model):
         0.1
         """
         data = self.model_dump(mode="python")
+        from roi_kit.case.overrides import apply_overrides  # walks these models: a cycle at import
+
         data = apply_overrides(data, overrides, unit=unit or self.unit, copy_data=False)
         return _validate(data, unit=unit or self.unit)
 
@@ -560,288 +542,13 @@ def _customer_share(segment: Segment) -> float:
     return segment.share_of_customers if segment.share_of_customers is not None else segment.share_of_contacts
 
 
-# --------------------------------------------------------------------------------------------
-# Overrides by dotted path
-# --------------------------------------------------------------------------------------------
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The model, list or dict behind Optional[...] / Annotated[...] / unions with None."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        options = [a for a in typing.get_args(annotation) if a is not type(None)]
-        models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
-        return _unwrap(models[0] if models else options[0])
-    return annotation
-
-
-def _resolve(path: str) -> tuple[bool, str]:
-    """Whether ``path`` names a field of a case; else the closest correct prefix and a suggestion."""
-    model: Any = Case
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            fields = model.model_fields
-            if part not in fields:
-                where = ".".join(parts[:i]) or "the case"
-                close = difflib.get_close_matches(part, list(fields), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]}?" if close else f"; fields of {where}: {', '.join(fields)}"
-                return False, f"is not a field of {where}{hint}"
-            model = _unwrap(fields[part].annotation)
-            continue
-        origin = typing.get_origin(model)
-        if origin is list:
-            if not part.isdigit():
-                return False, f"needs a list index at {'.'.join(parts[: i + 1])!r}"
-            model = _unwrap(typing.get_args(model)[0])
-            continue
-        if origin is dict:
-            model = _unwrap(typing.get_args(model)[1])
-            continue
-        return False, f"goes below a single value at {'.'.join(parts[:i])!r}"
-    return True, ""
-
-
-def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
-    node: Any = data
-    for part in parts[:-1]:
-        if isinstance(node, list):
-            index = int(part)
-            if index >= len(node):
-                raise IndexError(part)
-            node = node[index]
-            continue
-        if node.get(part) is None:
-            node[part] = {}
-        node = node[part]
-    last = parts[-1]
-    if isinstance(node, list):
-        index = int(last)
-        if index >= len(node):
-            raise IndexError(last)
-        node[index] = value
-    else:
-        node[last] = value
-
-
-def _scale_levers(data: dict[str, Any], s: float) -> None:
-    """Scale every lever's effect size by ``s`` (the gap between before and after, not the level)."""
-    levers = data.get("levers") or {}
-    base = data["baseline"]
-
-    def toward(before: float | None, after: float, hi: float = 1.0) -> float:
-        if before is None:
-            return after
-        return min(hi, max(0.0, before - s * (before - after)))
-
-    if levers.get("deflection"):
-        levers["deflection"]["rate"] = min(1.0, max(0.0, levers["deflection"]["rate"] * s))
-    if levers.get("handle_time"):
-        levers["handle_time"]["seconds_saved"] = max(0.0, levers["handle_time"]["seconds_saved"] * s)
-    if levers.get("first_contact_resolution"):
-        lever = levers["first_contact_resolution"]
-        lever["repeat_rate_after"] = toward(base.get("repeat_rate", 0.0), lever["repeat_rate_after"], 0.999)
-    if levers.get("abandonment"):
-        lever = levers["abandonment"]
-        lever["abandon_rate_after"] = toward(base.get("abandon_rate", 0.0), lever["abandon_rate_after"], 0.999)
-    if levers.get("retention"):
-        lever = levers["retention"]
-        lever["churn_rate_after"] = toward(base.get("churn_rate"), lever["churn_rate_after"])
-    if levers.get("upsell"):
-        levers["upsell"]["conversion_lift"] = min(1.0, max(0.0, levers["upsell"]["conversion_lift"] * s))
-    if levers.get("agent_attrition"):
-        lever = levers["agent_attrition"]
-        lever["attrition_after"] = toward(base.get("agent_attrition"), lever["attrition_after"])
-    for event in levers.get("risk") or []:
-        event["probability_after"] = toward(event["probability_before"], event["probability_after"])
-
-
-def _scale_lines(lines: list[dict[str, Any]], s: float, keys: Iterable[str]) -> None:
-    for line in lines:
-        for key in keys:
-            value = line.get(key)
-            if isinstance(value, list):
-                line[key] = [v * s for v in value]
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                line[key] = value * s
-
-
-def apply_overrides(
-    data: dict[str, Any], overrides: Mapping[str, Any], *, unit: str = "", copy_data: bool = True
-) -> dict[str, Any]:
-    """Return case ``data`` (a deep copy unless ``copy_data`` is false) with overrides applied.
-
-    Shortcuts: ``scale_levers`` scales each lever's effect (the before→after gap),
-    ``scale_benefits`` scales explicit benefit lines, ``scale_costs`` scales every cost amount.
-    """
-    if copy_data:
-        data = copy.deepcopy(data)
-    problems: list[Problem] = []
-    for path, value in overrides.items():
-        if path in SCALE_SHORTCUTS:
-            factor = _number_or_none(value)
-            if factor is None or factor < 0 or factor > 10:
-                problems.append(Problem(unit, path, f"= {value!r} is not a factor between 0 and 10"))
-                continue
-            if path == "scale_levers":
-                _scale_levers(data, factor)
-            elif path == "scale_benefits":
-                _scale_lines(data.get("benefits") or [], factor, ("initial", "per_year"))
-            else:
-                costs = data.get("costs") or {}
-                _scale_lines(costs.get("one_time") or [], factor, ("amount", "hourly_cost"))
-                _scale_lines(
-                    costs.get("recurring") or [],
-                    factor,
-                    ("per_year", "per_month", "per_seat_per_month", "per_automated_contact"),
-                )
-                _scale_lines(costs.get("custom") or [], factor, ("initial", "per_year"))
-            continue
-        ok, why = _resolve(str(path))
-        if not ok:
-            problems.append(Problem(unit, str(path), why))
-            continue
-        try:
-            _set(data, str(path).split("."), value)
-        except (IndexError, ValueError, TypeError, AttributeError):
-            problems.append(Problem(unit, str(path), "points at a list item the case does not have"))
-    if problems:
-        raise CaseError(problems)
-    return data
-
-
-def _number_or_none(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(_parse_rate(value))
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-# --------------------------------------------------------------------------------------------
-# Loading and error messages
-# --------------------------------------------------------------------------------------------
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
-
-
-def _rejoin_commas(node: yaml.MappingNode) -> None:
-    """Mend ``{name: Admin, QA and upkeep, per_year: 1}``: YAML splits unquoted text at a comma.
-
-    In a flow mapping, a bare entry with no value (``QA and upkeep``) right after a plain text
-    value is the rest of that text, as its writer meant; it is joined back with ", ".
-    """
-    mended: list[tuple[yaml.Node, yaml.Node]] = []
-    for key_node, value_node in node.value:
-        bare = (
-            isinstance(value_node, yaml.ScalarNode)
-            and value_node.tag == "tag:yaml.org,2002:null"
-            and value_node.value == ""
-            and isinstance(key_node, yaml.ScalarNode)
-            and key_node.style is None
-        )
-        previous = mended[-1][1] if mended else None
-        if (
-            bare
-            and isinstance(previous, yaml.ScalarNode)
-            and previous.style is None
-            and previous.tag == "tag:yaml.org,2002:str"
-        ):
-            previous.value = f"{previous.value}, {key_node.value}"
-            continue
-        mended.append((key_node, value_node))
-    node.value = mended
-
-
-def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    if node.flow_style:
-        _rejoin_commas(node)
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (each field may appear once)", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
-
-
-def read_case_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON case file into a mapping, refusing what is not a case-shaped file."""
-    path = Path(path)
-    label = path.stem
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem("", str(path), "does not exist")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError([Problem("", str(path), f"cannot be read as UTF-8 text ({error.__class__.__name__})")]) from None
-    if not text.strip():
-        raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem or error.context or "unreadable"
-        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {where}{what}")]) from None
-    except yaml.YAMLError as error:
-        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {error}")]) from None
-    if data is None:
-        raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise CaseError([Problem(label, "", f"the file holds a {kind}, not a mapping of case fields (unit:, baseline:, …)")])
-    return data
-
-
-def load_case(source: str | Path | Mapping[str, Any]) -> Case:
-    """Load and validate a case from a YAML/JSON file or a mapping; every problem is reported.
-
-    >>> case = load_case(EXAMPLE)
-    >>> case.unit, case.baseline.contacts_per_year, case.baseline.repeat_rate
-    ('EMEA Retail Support', 1200000.0, 0.14)
-    """
-    if isinstance(source, Mapping):
-        data = dict(source)
-        label = str(data.get("unit") or "case")
-    else:
-        data = read_case_file(source)
-        label = str(data.get("unit") or Path(source).stem)
-    case = _validate(data, unit=label)
-    problems: list[Problem] = []
-    for name in case.scenarios:
-        try:
-            case.scenario_case(name)
-        except CaseError as error:
-            problems.extend(
-                Problem(p.unit, f"scenarios.{name}.{p.path}" if p.path else f"scenarios.{name}", p.message)
-                for p in error.problems
-            )
-    for path in case.sources:
-        ok, why = _resolve(path)
-        if not ok:
-            problems.append(Problem(case.unit, f"sources.{path}", why))
-    if problems:
-        raise CaseError(problems)
-    return case
-
-
 def _validate(data: Mapping[str, Any], *, unit: str) -> Case:
     try:
         return Case.model_validate(data)
     except ValidationError as error:
         errors = error.errors(include_url=False)
+        from roi_kit.case.problems import _problem  # walks these models: a cycle at import
+
         problems = [_problem(unit, e) for e in errors]
         # A misspelt field also leaves the real one missing: say it once, as the misspelling.
         suggested = {
@@ -859,237 +566,6 @@ def _validate(data: Mapping[str, Any], *, unit: str) -> Case:
         raise CaseError(problems) from None
 
 
-def _loc_path(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif str(item).startswith(("function-", "list[", "float", "int", "constrained")):
-            continue  # union branch names pydantic adds to the location
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
-
-
-def _walk(loc: Iterable[Any], root: type[BaseModel] | None = None) -> tuple[Any, Any, str, bool]:
-    """Follow a location (field names, list indexes, dict keys) through the models from ``root``.
-
-    Returns the last named field's info, the type reached, that field's name, and whether the
-    whole location was followed (pydantic's locations may end in tags that name no field).
-    A segment's ``levers`` overrides are followed as :class:`Levers` (each one is validated as
-    the lever's own field), so ``…segments.0.levers.retention.churn_rate_after`` is a rate.
-    """
-    model: Any = root or Case
-    info, name = None, ""
-    for item in loc:
-        origin = typing.get_origin(model)
-        if origin is list and (isinstance(item, int) or str(item).isdigit()):
-            model = _unwrap(typing.get_args(model)[0])
-        elif origin is dict:
-            model = _unwrap(typing.get_args(model)[1])
-        elif isinstance(model, type) and issubclass(model, BaseModel) and item in model.model_fields:
-            info, name = model.model_fields[item], str(item)
-            model = Levers if (model, item) == (Segment, "levers") else _unwrap(info.annotation)
-        else:
-            return info, None, name, False
-    return info, model, name, True
-
-
-def _field_info(loc: tuple[Any, ...], root: type[BaseModel]) -> Any:
-    return _walk(loc, root)[0]
-
-
-def _fmt_value(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value)}"
-    if isinstance(value, dict | list):
-        text = json.dumps(value, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return str(value)
-
-
-def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None = None) -> Problem:
-    """Turn one pydantic error into one line: where, the value, what is accepted, a hint."""
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    path = _loc_path(loc)
-    value = error.get("input")
-    info = _field_info(loc, root or Case)
-    extra = (info.json_schema_extra or {}) if info is not None else {}
-    unit_name = extra.get("unit", "") if isinstance(extra, dict) else ""
-    described = f" ({info.description})" if info is not None and info.description else ""
-    shown = _fmt_value(value)
-    ctx = error.get("ctx") or {}
-
-    if kind == "missing":
-        return Problem(unit, path, f"is required{described}")
-    if kind == "extra_forbidden":
-        parent = loc[:-1]
-        model = _model_at(parent, root or Case)
-        fields = list(model.model_fields) if model is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
-        where = _loc_path(parent) or "the case"
-        hint = f"; did you mean {close[0]}?" if close else (f"; accepted: {', '.join(fields)}" if fields else "")
-        return Problem(unit, path, f"is not a field of {where}{hint}")
-    if unit_name == "rate" and kind in {"less_than_equal", "less_than", "greater_than_equal", "greater_than"}:
-        hint = ""
-        number = _number_or_none(value)
-        if number is not None and 1 < number <= 100:
-            hint = f" (write {number / 100:g} or \"{number:g}%\")"
-        return Problem(unit, path, f"= {shown} is not a fraction between 0 and 1{hint}")
-    bounds = {
-        "greater_than_equal": ("at least", "ge"),
-        "greater_than": ("above", "gt"),
-        "less_than_equal": ("at most", "le"),
-        "less_than": ("below", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        limit = ctx.get(key)
-        unit_text = f" {unit_name}" if unit_name and unit_name not in {"choice", "text"} else ""
-        return Problem(unit, path, f"= {shown} must be {words} {_fmt_value(limit)}{unit_text}")
-    if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
-        what = "a whole number" if kind.startswith("int") else "a number"
-        if unit_name == "rate":
-            what = "a rate (a fraction like 0.14 or a percentage like \"14%\")"
-        return Problem(unit, path, f"= {shown} is not {what}")
-    if kind == "literal_error":
-        return Problem(unit, path, f"= {shown} is not one of {ctx.get('expected', '')}")
-    if kind in {"string_type"}:
-        return Problem(unit, path, f"= {shown} is not text")
-    if kind == "string_too_short":
-        return Problem(unit, path, "is empty: write some text")
-    if kind == "string_too_long":
-        return Problem(unit, path, f"is longer than {ctx.get('max_length')} characters")
-    if kind == "string_pattern_mismatch":
-        return Problem(unit, path, f"= {shown} is not a three-letter currency code like USD or EUR")
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return Problem(unit, path, f"= {shown} is not a mapping of fields")
-    if kind in {"list_type"}:
-        return Problem(unit, path, f"= {shown} is not a list")
-    if kind in {"value_error", "assertion_error"}:
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if message.startswith(("segments:", "scenarios.", "baseline.segments[")):
-            segment_path, _, rest = message.partition(": ")
-            full = f"{path}.{segment_path}" if path and not segment_path.startswith("scenarios.") else segment_path
-            return Problem(unit, full, rest)
-        if message.startswith("is a yes/no value"):
-            return Problem(unit, path, f"= {shown} {message}")
-        return Problem(unit, path, message)
-    return Problem(unit, path, f"= {shown}: {error.get('msg', kind)}")
-
-
-def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
-    model = _walk(loc, root)[1]
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-# --------------------------------------------------------------------------------------------
-# Introspection for the form and the assumptions register
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldDoc:
-    """What the form, the validation and the register say about one field."""
-
-    path: str
-    label: str
-    unit: str
-    description: str
-    minimum: float | None
-    maximum: float | None
-    kind: str
-
-
-@dataclass(frozen=True)
-class InputRow:
-    """One input of a case, for the assumptions register."""
-
-    path: str
-    label: str
-    unit: str
-    value: Any
-    description: str
-    source: str
-
-
-def _label(name: str) -> str:
-    words = name.replace("_", " ").strip()
-    replacements = {"aht": "AHT", "acw": "ACW", "fte": "FTE", "ai": "AI"}
-    words = " ".join(replacements.get(w, w) for w in words.split())
-    return words[:1].upper() + words[1:]
-
-
-def _doc_from(path: str, name: str, info: Any) -> FieldDoc:
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    lo = hi = None
-    for meta in info.metadata:
-        for attr, setter in (("ge", "lo"), ("gt", "lo"), ("le", "hi"), ("lt", "hi")):
-            bound = getattr(meta, attr, None)
-            if bound is not None:
-                if setter == "lo":
-                    lo = bound
-                else:
-                    hi = bound
-    inner = _unwrap(info.annotation)
-    kind = "choice" if typing.get_origin(inner) is Literal else getattr(inner, "__name__", str(inner))
-    return FieldDoc(
-        path=path,
-        label=str(extra.get("label") or _label(name)),
-        unit=str(extra.get("unit", "")),
-        description=info.description or "",
-        minimum=lo,
-        maximum=hi,
-        kind=kind,
-    )
-
-
-def field_doc(path: str) -> FieldDoc:
-    """The label, unit, range and description of the field at a dotted ``path``.
-
-    >>> field_doc("baseline.abandon_rate").unit
-    'rate'
-    """
-    ok, why = _resolve(path)
-    if not ok:
-        raise CaseError([Problem("", path, why)])
-    info, _, name, _ = _walk(path.split("."))
-    return _doc_from(path, name, info)
-
-
-def iter_inputs(case: Case) -> list[InputRow]:
-    """Every input leaf the case sets (explicitly or by default), in the case's order."""
-    rows: list[InputRow] = []
-
-    def walk(model: BaseModel, prefix: str) -> None:
-        for name, info in type(model).model_fields.items():
-            value = getattr(model, name)
-            path = f"{prefix}{name}"
-            if name in {"scenarios", "measurement_plan", "sources"} and not prefix:
-                continue
-            if isinstance(value, BaseModel):
-                walk(value, f"{path}.")
-            elif isinstance(value, list) and value and all(isinstance(v, BaseModel) for v in value):
-                for i, item in enumerate(value):
-                    walk(item, f"{path}.{i}.")
-            elif value is None or (isinstance(value, list | dict) and not value):
-                continue
-            else:
-                doc = _doc_from(path, name, info)
-                rows.append(
-                    InputRow(path, doc.label, doc.unit, value, doc.description, case.sources.get(path, ""))
-                )
-
-    walk(case, "")
-    return rows
-
-
 def canonical_json(case: Case) -> str:
     """The case as sorted, compact JSON: equal cases give equal text (and equal hashes)."""
     return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-
-
-EXAMPLE = Path(__file__).resolve().parent.parent / "templates" / "cases" / "example.yaml"

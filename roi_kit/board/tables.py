@@ -11,102 +11,28 @@ ones also ``neg``; total rows ``class="total"``; indented sub-rows ``class="sub"
 ``class="note"``.
 
 Money in tables is in whole currency units (``$3,861,947``) or cents for unit prices
-(``$5.58``), via :mod:`roi_kit.fmt`; charts and sentences use the compact form of the same numbers.
+(``$5.58``), via :mod:`roi_kit.page.fmt`; charts and sentences use the compact form of the same numbers.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from roi_kit import fmt
-from roi_kit.case import PILLAR_LABELS
+from roi_kit.case.fields import iter_inputs
+from roi_kit.case.schema import PILLAR_LABELS
+from roi_kit.page import fmt
+from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, html_table
 
 PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
+
+
 KIND_LABELS = {"one_time": "One-time", "recurring": "Recurring", "custom": "Custom"}
-
-
-def esc(text: object) -> str:
-    """User or computed text made safe for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: its text (escaped on output), numeric or not, and extra classes."""
-
-    text: str = ""
-    num: bool = False
-    negative: bool = False
-    cls: str = ""
-    html_text: str | None = None  # already-escaped markup, built here from escaped parts only
-    colspan: int = 1
-
-    def render(self, tag: str = "td") -> str:
-        classes = " ".join(c for c in ("num" if self.num else "", "neg" if self.negative else "", self.cls) if c)
-        attr = f' class="{classes}"' if classes else ""
-        if self.colspan > 1:
-            attr += f' colspan="{int(self.colspan)}"'
-        body = self.html_text if self.html_text is not None else esc(self.text)
-        return f"<{tag}{attr}>{body}</{tag}>"
-
-
-def _money_cell(x: float | None, cur: str, *, exact: bool = False) -> Cell:
-    text = fmt.money_exact(x, cur) if exact else fmt.money(x, cur, compact=False)
-    return Cell(text, num=True, negative=not fmt.is_missing(x) and round(float(x), 2) < 0)
-
-
-def _num_cell(text: str, x: float | None = None) -> Cell:
-    return Cell(text, num=True, negative=x is not None and not fmt.is_missing(x) and float(x) < 0)
-
-
-def html_table(
-    name: str,
-    header: Sequence[str | Cell] | Sequence[Sequence[str | Cell]],
-    rows: Iterable[tuple[str, Sequence[Cell | str]]],
-    *,
-    caption: str = "",
-    widths: Sequence[int] = (),
-    prefix: str = "roi-",
-) -> str:
-    """``<table class="roi-table <prefix><name>">`` with a header row (or a list of header rows)
-    and (row class, cells) rows whose first cell is the row's header; ``widths`` (percentages)
-    fix the columns, so tables of the same shape line up."""
-    out = [f'<table class="roi-table {esc(prefix)}{esc(name)}">']
-    if caption:
-        out.append(f"<caption>{esc(caption)}</caption>")
-    if widths:
-        out.append("<colgroup>" + "".join(f'<col style="width:{int(w)}%">' for w in widths) + "</colgroup>")
-    head_rows = header if header and isinstance(header[0], list | tuple) else [header]
-    head = "".join(
-        "<tr>"
-        + "".join(
-            (h if isinstance(h, Cell) else Cell(h)).render("th").replace("<th", '<th scope="col"', 1)
-            for h in head_row
-        )
-        + "</tr>"
-        for head_row in head_rows
-    )
-    out.append(f"<thead>{head}</thead><tbody>")
-    for row_cls, cells in rows:
-        tr = f'<tr class="{esc(row_cls)}">' if row_cls else "<tr>"
-        tds = []
-        for i, c in enumerate(cells):
-            cell = c if isinstance(c, Cell) else Cell(c)
-            tds.append(cell.render("th").replace("<th", '<th scope="row"', 1) if i == 0 else cell.render())
-        out.append(tr + "".join(tds) + "</tr>")
-    out.append("</tbody></table>")
-    return "".join(out)
 
 
 def _cur(obj: Any) -> str:
     case = getattr(obj, "case", obj)
     return getattr(case, "currency", None) or "USD"
-
-
-# --- baseline ------------------------------------------------------------------------------
 
 
 def baseline_table(result: Any) -> str:
@@ -141,9 +67,6 @@ def baseline_table(result: Any) -> str:
     )
 
 
-# --- scenarios -----------------------------------------------------------------------------
-
-
 def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
     """The headline figures side by side for each scenario (conservative, expected, optimistic)."""
     items = list(results_by_scenario.items())
@@ -173,9 +96,6 @@ def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
     return html_table("scenarios", header, rows, caption=f"Scenarios over {horizon} months, {cur}, risk-adjusted")
 
 
-# --- costs ---------------------------------------------------------------------------------
-
-
 def _year_columns(frame: Any) -> list[str]:
     return [c for c in frame.columns if str(c).startswith("Year ")]
 
@@ -203,9 +123,6 @@ def cost_table(result: Any) -> str:
     return html_table("costs", header, rows, caption=f"Costs by year, {cur}, undiscounted")
 
 
-# --- annual (TEI) --------------------------------------------------------------------------
-
-
 def annual_table(result: Any) -> str:
     """The TEI layout: Costs, Benefits by pillar, Net; Initial, Year 1..N, Total, Present value.
 
@@ -231,9 +148,6 @@ def annual_table(result: Any) -> str:
     if rate is not None:
         caption += f"; present value at {fmt.pct(rate, 0)} a year"
     return html_table("annual", header, rows, caption=caption)
-
-
-# --- case-only sections --------------------------------------------------------------------
 
 
 def measurement_plan(case: Any) -> str:
@@ -265,7 +179,6 @@ def assumptions_register(case: Any) -> str:
     Inputs are grouped under a heading row (``class="group"``) per model and list item, e.g.
     "Levers · Risk · Mis-disclosure fine"; every input keeps its own row.
     """
-    from roi_kit.case import iter_inputs
 
     cur = _cur(case)
     inputs = iter_inputs(case)
@@ -288,93 +201,4 @@ def assumptions_register(case: Any) -> str:
     return html_table(
         "assumptions", ["Input", Cell("Value", num=True), "Unit", "Source"], rows,
         caption="Assumptions register: every input and where it came from",
-    )
-
-
-# --- methodology ---------------------------------------------------------------------------
-
-
-def formula_block(name: str, formula: str, worked: str) -> str:
-    """One entry of a methodology list: the quantity, its formula, and the formula worked with
-    this case's numbers (all escaped)."""
-    return (
-        f'<div class="roi-formula"><dt>{esc(name)}</dt>'
-        f"<dd><span class=\"formula\">{esc(formula)}</span>"
-        + (f'<br><span class="worked">{esc(worked)}</span>' if worked else "")
-        + "</dd></div>"
-    )
-
-
-def _benefit_lines(result: Any) -> str:
-    cur = _cur(result)
-    lines = result.lines
-    if lines is None or len(lines) == 0:
-        return ""
-    rows = []
-    for _, line in lines.iterrows():
-        rows.append(("", [
-            str(line["name"]),
-            PILLAR_LABELS.get(str(line["pillar"]), str(line["pillar"])),
-            _money_cell(line["run_rate"], cur),
-            _num_cell(fmt.pct(line["haircut"], 0)),
-            _money_cell(line["run_rate_adjusted"], cur),
-            Cell(str(line.get("formula", "")), cls="formula"),
-        ]))
-    header = ["Benefit line", "Pillar", Cell("Run-rate per year", num=True), Cell("Haircut", num=True),
-              Cell("Risk-adjusted", num=True), "How it is computed"]
-    return html_table("lines", header, rows, caption=f"Benefit lines at full adoption, {cur} per year")
-
-
-def methodology(result: Any) -> str:
-    """The formulas used, with this case's numbers plugged in, the benefit lines, and the notes."""
-    s, b, cur = result.summary, result.baseline, _cur(result)
-    m = lambda x: fmt.money(x, cur, compact=False)  # noqa: E731 - local shorthand
-    horizon = int(s["horizon_months"])
-    rate = s.get("discount_rate")
-    items = [
-        formula_block(
-            "Cost per resolution",
-            "operating cost ÷ (handled contacts × (1 − repeat rate))",
-            f"{m(b.total_cost)} ÷ {fmt.number(b.resolutions)} = {fmt.money_exact(b.cost_per_resolution, cur)}",
-        ),
-        formula_block(
-            "Present value",
-            "PV = Σ cash flow in year t ÷ (1 + i)^t, Initial at t = 0 (undiscounted)",
-            f"i = {fmt.pct(rate)}, over {horizon} months" if rate is not None else "",
-        ),
-        formula_block(
-            "Net present value",
-            "NPV = PV(benefits) − PV(costs)",
-            f"{m(s['pv_benefits'])} − {m(s['pv_costs'])} = {m(s['npv'])}",
-        ),
-        formula_block(
-            "Return on investment (risk-adjusted)",
-            "ROI = NPV ÷ PV(costs)",
-            f"{m(s['npv'])} ÷ {m(s['pv_costs'])} = {fmt.pct(s['roi'])}",
-        ),
-        formula_block(
-            "Simple ROI",
-            "(Σ benefits − Σ costs) ÷ Σ costs, undiscounted",
-            f"({m(s['total_benefits'])} − {m(s['total_costs'])}) ÷ {m(s['total_costs'])} = {fmt.pct(s['simple_roi'])}",
-        ),
-        formula_block(
-            "Internal rate of return",
-            "the annual rate at which the NPV of the yearly cash flows is zero",
-            f"IRR = {fmt.pct(s.get('irr'))}" if not fmt.is_missing(s.get("irr")) else "undefined for these cash flows",
-        ),
-        formula_block(
-            "Payback",
-            "the month the cumulative undiscounted net cash flow turns non-negative, interpolated; "
-            "reported as the month during which it happens",
-            (f"{fmt.duration(s['payback_months'], 2)} → {fmt.months(s['payback_months'])}"
-             if not fmt.is_missing(s.get("payback_months")) else f"not within {horizon} months"),
-        ),
-    ]
-    notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
-    return (
-        '<div class="roi-methodology">'
-        f'<dl class="roi-formulas">{"".join(items)}</dl>'
-        f"{_benefit_lines(result)}"
-        + (f'<ul class="roi-notes">{notes}</ul>' if notes else "")
-        + "</div>"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from roi_kit import fmt
-from roi_kit.case import PILLAR_LABELS, PILLARS
-from roi_kit.engine import Result
+from roi_kit.case.schema import PILLAR_LABELS, PILLARS
+from roi_kit.model.result import Result
+from roi_kit.page import fmt
 
 JSON_KEYS = (
     "npv", "roi", "simple_roi", "irr", "payback_months", "pv_benefits", "pv_costs",

@@ -1,0 +1,261 @@
+"""Each lever's annual run-rate at full adoption, per segment, in the order they interact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from roi_kit.case.schema import Case
+from roi_kit.errors import ModelError
+from roi_kit.model import staffing
+from roi_kit.model.baseline import _Segment
+from roi_kit.model.inputs import _scalar, _Values
+
+INTERVAL_SECONDS = 1800.0  # Erlang C is solved for the average half-hour of the opening hours
+
+
+@dataclass
+class _Line:
+    """One benefit line: an annual run-rate at full adoption (or explicit amounts by year)."""
+
+    name: str
+    pillar: str
+    lever: str
+    run_rate: np.ndarray  # (draws, 1), before risk adjustment
+    volume_driven: bool
+    formula: str = ""
+    by_segment: dict[str, np.ndarray] = field(default_factory=dict)
+    per_year: list[float] | None = None  # explicit lines: amounts for year 1..N
+    initial: float = 0.0
+
+
+def _money(x: np.ndarray | float, currency: str) -> str:
+    value = float(np.asarray(x).ravel()[0])
+    sign = "−" if value < 0 else ""
+    return f"{sign}{currency} {abs(value):,.2f}"
+
+
+def _num(x: np.ndarray | float) -> str:
+    return f"{float(np.asarray(x).ravel()[0]):,.0f}"
+
+
+def _pct(x: np.ndarray | float) -> str:
+    return f"{float(np.asarray(x).ravel()[0]):.2%}"
+
+
+@dataclass
+class _Flows:
+    """Volumes the levers pass on to each other, per year at full adoption."""
+
+    contacts_after_fcr: np.ndarray
+    human_contacts: np.ndarray
+    automated_contacts: np.ndarray
+    recovered_contacts: np.ndarray
+    repeat_rate_after: np.ndarray
+    contained_contacts: np.ndarray
+    agent_hours_saved: np.ndarray
+
+
+def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Line], _Flows]:
+    """Each lever's annual run-rate at full adoption, computed per segment and summed.
+
+    deflection   C₁·d·((1 − l)·c_human − c_ai), on contacts left after first-contact resolution
+    handle time  staffed: Δ scheduled agents (Erlang C) × hours open × hourly cost;
+                 linear: human contacts × Δs/3600 ÷ (occupancy × (1 − shrinkage)) × hourly cost
+    FCR          (C − C·(1 − r)/(1 − r'))·c_contact
+    abandonment  offered·(a − a')·(conversion × order × margin − c_contact)
+    retention    customers × (churn − churn') × value × margin
+    upsell       C × eligible × lift × value × margin
+    attrition    agents × (attrition − attrition') × cost per hire
+    risk         Σ (p_before − p_after) × impact
+    """
+    lv = case.levers
+    cur = case.currency
+    margin = v("baseline.gross_margin", 1.0)
+    r = v("baseline.repeat_rate", 0.0)
+    a = v("baseline.abandon_rate", 0.0)
+    segs: list[_Segment] = base["segments"]
+    zero = np.zeros((v.draws, 1))
+
+    def lever(seg: _Segment, path: str) -> np.ndarray:
+        """A lever input, the segment's override when it gives one."""
+        if seg.prefix and v.has(seg.prefix + path):
+            return v(seg.prefix + path)
+        return v("levers." + path)
+
+    lines: list[_Line] = []
+    fcr_rows, defl_rows, aband_rows, ret_rows, up_rows = {}, {}, {}, {}, {}
+    c1_total = zero.copy()
+    automated = zero.copy()
+    contained = zero.copy()
+    recovered_total = zero.copy()
+    r_after = r
+    for seg in segs:
+        c = seg.contacts
+        c1 = c
+        if lv.first_contact_resolution:
+            r_after = lever(seg, "first_contact_resolution.repeat_rate_after")
+            c1 = c * (1.0 - r) / (1.0 - r_after)
+            fcr_rows[seg.name] = (c - c1) * seg.cpc
+        c1_total = c1_total + c1
+        if lv.deflection:
+            d = lever(seg, "deflection.rate")
+            leak = lever(seg, "deflection.leakage")
+            c_ai = lever(seg, "deflection.automated_cost")
+            has_human = v.has("levers.deflection.human_cost") or v.has(seg.prefix + "deflection.human_cost")
+            c_h = lever(seg, "deflection.human_cost") if has_human else seg.cpc
+            defl_rows[seg.name] = c1 * d * ((1.0 - leak) * c_h - c_ai)
+            automated = automated + c1 * d
+            contained = contained + c1 * d * (1.0 - leak)
+        if lv.abandonment:
+            a_after = lever(seg, "abandonment.abandon_rate_after")
+            offered = c / (1.0 - a)
+            recovered = offered * (a - a_after)
+            conv = lever(seg, "abandonment.conversion_rate")
+            order = lever(seg, "abandonment.average_order")
+            aband_rows[seg.name] = recovered * (conv * order * margin - seg.cpc)
+            recovered_total = recovered_total + recovered
+        if lv.retention:
+            if not v.has("baseline.churn_rate") or not v.has("baseline.customers"):
+                raise ModelError(
+                    f"{case.unit}: levers.retention needs baseline.customers, baseline.churn_rate "
+                    "and baseline.annual_value_per_customer"
+                )
+            reduction = v("baseline.churn_rate") - v("levers.retention.churn_rate_after")
+            if seg.prefix and v.has(seg.prefix + "retention.churn_rate_after"):
+                reduction = seg.churn - v(seg.prefix + "retention.churn_rate_after")
+            ret_rows[seg.name] = seg.customers * reduction * seg.value * margin
+        if lv.upsell:
+            up_rows[seg.name] = (
+                c
+                * lever(seg, "upsell.eligible_share")
+                * lever(seg, "upsell.conversion_lift")
+                * lever(seg, "upsell.average_value")
+                * margin
+            )
+    human = c1_total - contained
+
+    def add(name: str, pillar: str, key: str, rows: dict[str, np.ndarray], volume: bool, formula: str) -> None:
+        total = sum(rows.values(), zero)
+        lines.append(_Line(name, pillar, key, total, volume, formula, by_segment=rows))
+
+    C = v("baseline.contacts_per_year")
+    cpc = base["cpc"]
+    several = f" (summed over {len(segs)} segments)" if len(segs) > 1 else ""
+    if lv.first_contact_resolution:
+        ra = v("levers.first_contact_resolution.repeat_rate_after")
+        add("First-contact resolution", "cost_savings", "first_contact_resolution", fcr_rows, True,
+            f"({_num(C)} − {_num(C)} × (1 − {_pct(r)}) ÷ (1 − {_pct(ra)})) contacts avoided × "
+            f"{_money(cpc, cur)} per contact{several}")
+    if lv.deflection:
+        add("AI self-service deflection", "cost_savings", "deflection", defl_rows, True,
+            f"{_num(c1_total)} contacts × {_pct(v('levers.deflection.rate'))} deflected × "
+            f"((1 − {_pct(v('levers.deflection.leakage'))} leakage) × {_money(cpc, cur)} − "
+            f"{_money(v('levers.deflection.automated_cost'), cur)} automated){several}")
+    hours_saved = zero
+    if lv.handle_time:
+        line, hours_saved = _handle_time_line(case, v, base, human)
+        lines.append(line)
+    if lv.abandonment:
+        add("Recovered abandoned contacts", "revenue_protected", "abandonment", aband_rows, True,
+            f"{_num(C)} ÷ (1 − {_pct(a)}) offered × ({_pct(a)} − "
+            f"{_pct(v('levers.abandonment.abandon_rate_after'))}) recovered × "
+            f"({_pct(v('levers.abandonment.conversion_rate'))} × "
+            f"{_money(v('levers.abandonment.average_order'), cur)} × {_pct(margin)} margin − "
+            f"{_money(cpc, cur)} handling){several}")
+    if lv.retention:
+        add("Customers retained", "revenue_protected", "retention", ret_rows, False,
+            f"{_num(v('baseline.customers', 0))} customers × ({_pct(v('baseline.churn_rate', 0))} − "
+            f"{_pct(v('levers.retention.churn_rate_after'))}) churn × "
+            f"{_money(v('baseline.annual_value_per_customer', 0), cur)} a year × {_pct(margin)} margin{several}")
+    if lv.upsell:
+        add("Upsell and cross-sell", "revenue_generated", "upsell", up_rows, True,
+            f"{_num(C)} contacts × {_pct(v('levers.upsell.eligible_share'))} eligible × "
+            f"{_pct(v('levers.upsell.conversion_lift'))} conversion lift × "
+            f"{_money(v('levers.upsell.average_value'), cur)} × {_pct(margin)} margin{several}")
+    if lv.agent_attrition:
+        agents = base["agents"]
+        if agents is None or not v.has("baseline.agent_attrition"):
+            raise ModelError(
+                f"{case.unit}: levers.agent_attrition needs baseline.agent_attrition and "
+                "baseline.agents (or aht_seconds to derive them)"
+            )
+        drop = v("baseline.agent_attrition") - v("levers.agent_attrition.attrition_after")
+        amount = agents * drop * v("levers.agent_attrition.cost_per_hire")
+        lines.append(_Line("Lower agent attrition", "cost_savings", "agent_attrition", amount, False,
+                           f"{_num(agents)} agents × ({_pct(v('baseline.agent_attrition'))} − "
+                           f"{_pct(v('levers.agent_attrition.attrition_after'))}) attrition × "
+                           f"{_money(v('levers.agent_attrition.cost_per_hire'), cur)} per hire"))
+    for i, event in enumerate(lv.risk):
+        p = f"levers.risk.{i}."
+        amount = (v(p + "probability_before") - v(p + "probability_after")) * v(p + "impact")
+        lines.append(_Line(event.name, "risk_avoided", "risk", amount, False,
+                           f"({_pct(v(p + 'probability_before'))} − {_pct(v(p + 'probability_after'))}) "
+                           f"annual probability × {_money(v(p + 'impact'), cur)} impact"))
+    for i, benefit in enumerate(case.benefits):
+        per_year, run = _by_year(benefit.per_year, v, f"benefits.{i}.per_year")
+        lines.append(_Line(benefit.name, benefit.pillar, "custom", run, False,
+                           "explicit amounts by year, as entered",
+                           per_year=per_year, initial=float(benefit.initial)))
+    flows = _Flows(c1_total, human, automated, recovered_total, r_after, contained, hours_saved)
+    return lines, flows
+
+
+def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.ndarray) -> tuple[_Line, np.ndarray]:
+    """Handle-time savings: hours released, and the cash they are worth.
+
+    Hours released = human contacts × Δs / 3600 (seconds to hours). Staffed basis: Erlang C finds
+    the agents the average half-hour needs at the service-level target before and after, each
+    divided by (1 − shrinkage) to scheduled agents; savings = Δ scheduled × hours open × hourly
+    cost. Linear basis: every released hour, grossed up by 1 ÷ (occupancy × (1 − shrinkage)) to
+    paid hours, at the hourly cost.
+    """
+    cur = case.currency
+    if not v.has("baseline.aht_seconds"):
+        raise ModelError(f"{case.unit}: levers.handle_time needs baseline.aht_seconds")
+    hourly = base["hourly"]
+    handle = v("baseline.aht_seconds") + v("baseline.acw_seconds", 0.0)
+    saved = np.minimum(v("levers.handle_time.seconds_saved"), handle - 1.0)
+    hours = human * saved / 3600.0
+    shrink = v("baseline.shrinkage")
+    if case.levers.handle_time.basis == "linear":
+        amount = hours / (v("baseline.occupancy") * (1.0 - shrink)) * hourly
+        formula = (f"{_num(human)} agent contacts × {_num(saved)} s ÷ 3600 = {_num(hours)} hours released ÷ "
+                   f"({_pct(v('baseline.occupancy'))} occupancy × (1 − {_pct(shrink)} shrinkage)) × "
+                   f"{_money(hourly, cur)} per paid hour (linear)")
+        return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, formula), hours
+    open_hours = v("baseline.hours_open_per_year")
+    calls = human / open_hours * (INTERVAL_SECONDS / 3600.0)
+    target = float(case.baseline.service_level.target)
+    within = float(case.baseline.service_level.answer_within_seconds)
+    before = _agents(calls, handle, target, within)
+    after = _agents(calls, handle - saved, target, within)
+    delta_scheduled = (before - after) / (1.0 - shrink)
+    amount = delta_scheduled * open_hours * hourly
+    formula = (f"{_num(hours)} hours released; Erlang C at {target:.0%} in {within:g} s needs "
+               f"{_num(before)} → {_num(after)} agents per half-hour, ÷ (1 − {_pct(shrink)} shrinkage) = "
+               f"{_scalar(delta_scheduled):,.1f} scheduled agents × {_num(open_hours)} hours open × "
+               f"{_money(hourly, cur)} per hour (staffed)")
+    return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, formula), hours
+
+
+def _agents(calls: np.ndarray, aht: np.ndarray, target: float, within: float) -> np.ndarray:
+    """Agents the average interval needs (Erlang C): scalar search for one draw, vectorised for many."""
+    calls_b, aht_b = np.broadcast_arrays(calls, aht)
+    if calls_b.size == 1:
+        need = staffing.agents_for(float(calls_b.ravel()[0]), float(aht_b.ravel()[0]), INTERVAL_SECONDS, target, within)
+        return np.full(np.shape(calls_b), float(need.agents))
+    need = staffing.agents_needed(calls_b.ravel(), aht_b.ravel(), INTERVAL_SECONDS, target, within)
+    return np.asarray(need, dtype=float).reshape(calls_b.shape)
+
+
+def _by_year(entered: Any, v: _Values, path: str) -> tuple[list[float] | None, np.ndarray | float]:
+    """Explicit amounts as (amounts by year, run-rate): a list is year 1, 2, … and its last year
+    is the run-rate; one amount is the same every year (a draw may vary it) and gives no list."""
+    if isinstance(entered, list):
+        per_year = [float(x) for x in entered]
+        return per_year, per_year[-1] if per_year else 0.0
+    return None, v(path)
