@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from roi_kit.board import export as report
+from roi_kit.board import export as report  # noqa: E402
 from roi_kit.case import EXAMPLE  # noqa: E402
-from roi_kit.page import bundle
+from roi_kit.page import bundle  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LIMIT = 1_500_000

@@ -42,3 +42,22 @@ def scenarios(example_case):
     from roi_kit import evaluate_scenarios
 
     return evaluate_scenarios(example_case)
+
+
+#: Fixtures that start a kernel, a browser or a cluster: a test using one is slow, whatever it says.
+SLOW_FIXTURES = frozenset({"fixture_nb", "fixture_html", "example_html", "chromium", "browser_page", "warm"})
+#: Modules whose every test starts kernels or worker processes.
+SLOW_MODULES = ("batch/test_run.py", "batch/test_kernel.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark as ``slow`` every test that starts kernels, browsers or clusters, so the quick loop
+    (``pytest -m "not slow"``) runs the rest in about a minute; ``make test`` runs everything."""
+    for item in items:
+        path = str(item.path)
+        if (
+            item.get_closest_marker("browser")
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or path.endswith(SLOW_MODULES)
+        ):
+            item.add_marker(pytest.mark.slow)

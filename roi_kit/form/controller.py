@@ -67,9 +67,8 @@ from roi_kit.form.nodes import (
 )
 from roi_kit.model.result import evaluate_scenarios
 from roi_kit.page import fmt
-from roi_kit.page.theme import TEMPLATE_NAME
 from roi_kit.page.text import fit_layout
-from roi_kit.page.theme import NARROW_WIDTH_PX
+from roi_kit.page.theme import NARROW_WIDTH_PX, TEMPLATE_NAME
 
 #: Top-level case fields by tab, in tab order. A top-level field in no tab lands in the header
 #: (a single value) or in an "Other" tab (a group), so a new field still appears.

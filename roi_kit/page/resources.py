@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import roi_kit
+from roi_kit import __version__
 from roi_kit.errors import ReportError
 
 if TYPE_CHECKING:
@@ -60,14 +60,8 @@ def template_dir() -> Path:
 
 
 def toolkit_version() -> str:
-    """roi_kit's version (the package attribute; the installed metadata as a fallback)."""
-
-    version = getattr(roi_kit, "__version__", None)
-    if version is None:
-        from importlib.metadata import version as installed
-
-        version = installed("roi_kit")
-    return str(version)
+    """roi_kit's version, as every page's footer names it."""
+    return __version__
 
 
 def generation_stamp(generated_at: datetime | None = None) -> dict[str, str]:

@@ -405,7 +405,7 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
 
     pass
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -24,7 +24,7 @@ from roi_kit.case import read_case_file
 from roi_kit.cli import app
 from roi_kit.errors import BatchError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "templates" / "cases" / "example.yaml"
 NOTEBOOK = ROOT / "notebooks" / "roi_case.ipynb"
 

@@ -31,7 +31,7 @@ def test_segment_lever_override_moves_as_the_levers_own_rate():
 
     from roi_kit.case import load_case
 
-    case = load_case(Path(__file__).parent.parent / "templates/units/demo/retail_bank.yaml")
+    case = load_case(Path(__file__).resolve().parents[2] / "templates/units/demo/retail_bank.yaml")
     path = "baseline.segments.0.levers.retention.churn_rate_after"
     row = sensitivity(case.with_overrides({path: 0.9})).set_index("path").loc[path]
     assert row.label.lower().endswith("churn rate after")

@@ -15,8 +15,8 @@ from roi_kit.batch.kernel import WarmKernel, notebook_imports
 from roi_kit.board.export import export_html, notebook_parameters, render
 from roi_kit.page.resources import notebook_path
 
-STAND_IN = Path(__file__).parent / "notebooks" / "stand_in.ipynb"
-EXAMPLE = Path(__file__).resolve().parent.parent / "templates" / "cases" / "example.yaml"
+STAND_IN = Path(__file__).resolve().parents[1] / "notebooks" / "stand_in.ipynb"
+EXAMPLE = Path(__file__).resolve().parents[2] / "templates" / "cases" / "example.yaml"
 
 
 def _nb(*sources: str) -> nbformat.NotebookNode:

@@ -22,7 +22,7 @@ from roi_kit.board.sections import ReportContext, section
 from roi_kit.case import SCENARIOS, Case, load_case
 from roi_kit.model.result import Result, evaluate, evaluate_scenarios
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "templates" / "units" / "demo"
 DEMO_UNITS = sorted(DEMO.glob("*.yaml"))
 DEMO_TABLE = ROOT / "templates" / "units" / "demo.csv"

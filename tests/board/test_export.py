@@ -24,7 +24,7 @@ from roi_kit.errors import ReportError, RoiKitError
 from roi_kit.model.result import evaluate
 from roi_kit.page import bundle
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1]
 FIXTURE = HERE / "notebooks" / "fixture_report.ipynb"
 FAILING = HERE / "notebooks" / "failing_report.ipynb"
 SNAPSHOT = HERE / "snapshots" / "report_example.json"
