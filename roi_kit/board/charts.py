@@ -76,7 +76,7 @@ def _month_axis(horizon: int, **extra: Any) -> dict:
 
 
 def _horizon(result: Any) -> int:
-    h = result.summary.get("horizon_months")
+    h = result.summary.horizon_months
     return int(h) if h is not None else int(result.monthly["month"].max())
 
 
@@ -205,13 +205,13 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     lead_r = results_by_scenario[lead]
     cur = _currency(lead_r)
     horizon = max(_horizon(r) for r in results_by_scenario.values())
-    lead_pb = lead_r.summary.get("payback_months")
+    lead_pb = lead_r.summary.payback_months
     if fmt.is_missing(lead_pb):
         title = f"Does not pay back within {horizon} months in the {lead} case"
     else:
         title = f"Pays back in {fmt.months(lead_pb)}"
     others = [
-        f"{n} {fmt.months(r.summary.get('payback_months'), never='no payback')}"
+        f"{n} {fmt.months(r.summary.payback_months, never='no payback')}"
         for n, r in results_by_scenario.items() if n != lead
     ]
     subtitle = "Cumulative net cash flow, undiscounted"
@@ -230,10 +230,10 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
             customdata=[fmt.money(v, cur) for v in y],
             hovertemplate="Month %{x}: %{customdata}<extra>%{fullData.name}</extra>",
         ))
-    paybacks = [r.summary.get("payback_months") for r in results_by_scenario.values()]
+    paybacks = [r.summary.payback_months for r in results_by_scenario.values()]
     earliest = min((p for p in paybacks if not fmt.is_missing(p)), default=None)
     for i, (name, r) in enumerate(results_by_scenario.items()):
-        pb = r.summary.get("payback_months")
+        pb = r.summary.payback_months
         if fmt.is_missing(pb):
             continue
         # a line rises through its marker from lower left to upper right: the earliest payback's
@@ -276,11 +276,11 @@ def _unit_of(path: str) -> str:
 def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     """NPV when each input moves to its low or its high value, others at base; top ``top`` by swing.
 
-    Each bar starts at the base NPV (``result.summary["npv"]``) and ends at ``npv_low`` or
+    Each bar starts at the base NPV (``result.summary.npv``) and ends at ``npv_low`` or
     ``npv_high`` from the sensitivity frame; labels carry the input's low and high values.
     """
     cur = _currency(result)
-    base = float(result.summary["npv"])
+    base = float(result.summary.npv)
     df = sensitivity_df.sort_values("swing", ascending=False).head(top)
     labels = [safe_text(v) for v in df["label"]]
     units = [_unit_of(p) for p in df["path"]]

@@ -3,12 +3,100 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from roi_kit.board.tables import _cur
-from roi_kit.case.schema import PILLAR_LABELS
+from roi_kit.case.schema import PILLAR_LABELS, PILLARS, Case
+from roi_kit.model.inputs import _scalar
 from roi_kit.page import fmt
 from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, formula_block, html_table
+
+
+# The worked formulas keep their own number style ("USD 4.80", "10.00%"), as the report has always
+# printed them; the house style (roi_kit.page.fmt) is for figures a reader compares across the page.
+def _money(x: Any, currency: str) -> str:
+    value = _scalar(x)
+    sign = "−" if value < 0 else ""
+    return f"{sign}{currency} {abs(value):,.2f}"
+
+
+def _num(x: Any) -> str:
+    return f"{_scalar(x):,.0f}"
+
+
+def _pct(x: Any) -> str:
+    return f"{_scalar(x):.2%}"
+
+
+def formula_text(lever: str, terms: Mapping[str, Any], currency: str, segments: int = 1) -> str:
+    """How one benefit line was computed, with the numbers the model used (``Result.lines`` terms)."""
+    t, cur = terms, currency
+    several = f" (summed over {segments} segments)" if segments > 1 else ""
+    if lever == "first_contact_resolution":
+        c = _num(t["contacts"])
+        return (f"({c} − {c} × (1 − {_pct(t['repeat_rate'])}) ÷ (1 − {_pct(t['repeat_rate_after'])})) "
+                f"contacts avoided × {_money(t['cost_per_contact'], cur)} per contact{several}")
+    if lever == "deflection":
+        return (f"{_num(t['contacts'])} contacts × {_pct(t['rate'])} deflected × "
+                f"((1 − {_pct(t['leakage'])} leakage) × {_money(t['cost_per_contact'], cur)} − "
+                f"{_money(t['automated_cost'], cur)} automated){several}")
+    if lever == "handle_time" and t["basis"] == "linear":
+        return (f"{_num(t['contacts'])} agent contacts × {_num(t['seconds_saved'])} s ÷ 3600 = "
+                f"{_num(t['hours'])} hours released ÷ ({_pct(t['occupancy'])} occupancy × "
+                f"(1 − {_pct(t['shrinkage'])} shrinkage)) × {_money(t['hourly_cost'], cur)} per paid hour (linear)")
+    if lever == "handle_time":
+        return (f"{_num(t['hours'])} hours released; Erlang C at {t['target']:.0%} in {t['within']:g} s needs "
+                f"{_num(t['agents_before'])} → {_num(t['agents_after'])} agents per half-hour, ÷ "
+                f"(1 − {_pct(t['shrinkage'])} shrinkage) = {_scalar(t['scheduled_agents_saved']):,.1f} scheduled "
+                f"agents × {_num(t['hours_open'])} hours open × {_money(t['hourly_cost'], cur)} per hour (staffed)")
+    if lever == "abandonment":
+        a = _pct(t["abandon_rate"])
+        return (f"{_num(t['contacts'])} ÷ (1 − {a}) offered × ({a} − {_pct(t['abandon_rate_after'])}) recovered × "
+                f"({_pct(t['conversion_rate'])} × {_money(t['average_order'], cur)} × {_pct(t['margin'])} margin − "
+                f"{_money(t['cost_per_contact'], cur)} handling){several}")
+    if lever == "retention":
+        return (f"{_num(t['customers'])} customers × ({_pct(t['churn_rate'])} − {_pct(t['churn_rate_after'])}) "
+                f"churn × {_money(t['value'], cur)} a year × {_pct(t['margin'])} margin{several}")
+    if lever == "upsell":
+        return (f"{_num(t['contacts'])} contacts × {_pct(t['eligible_share'])} eligible × "
+                f"{_pct(t['conversion_lift'])} conversion lift × {_money(t['average_value'], cur)} × "
+                f"{_pct(t['margin'])} margin{several}")
+    if lever == "agent_attrition":
+        return (f"{_num(t['agents'])} agents × ({_pct(t['attrition'])} − {_pct(t['attrition_after'])}) "
+                f"attrition × {_money(t['cost_per_hire'], cur)} per hire")
+    if lever == "risk":
+        return (f"({_pct(t['probability_before'])} − {_pct(t['probability_after'])}) annual probability × "
+                f"{_money(t['impact'], cur)} impact")
+    return "explicit amounts by year, as entered"
+
+
+def notes(case: Case) -> tuple[str, ...]:
+    """The conventions this case was evaluated under, one sentence each (the appendix's closing list)."""
+    notes = [
+        f"Monthly model over {case.timeline.horizon_months} months; adoption ramps "
+        f"{case.timeline.ramp_shape} to full effect in {case.timeline.ramp_months:g} months.",
+        "Discounting: " + (
+            f"end-of-year at {case.timeline.discount_rate:.1%} (TEI convention); Initial undiscounted."
+            if case.timeline.discounting == "annual"
+            else f"monthly at {case.timeline.discount_rate:.1%} a year."
+        ),
+        "Payback: first month the cumulative undiscounted net turns non-negative, interpolated.",
+    ]
+    if case.levers.handle_time:
+        notes.append(
+            "Handle-time savings count only scheduled agents no longer needed (Erlang C at the "
+            "service-level target)." if case.levers.handle_time.basis == "staffed"
+            else "Handle-time savings count every released hour (linear basis): an upper bound."
+        )
+    if case.baseline.cost_per_contact is not None and case.baseline.loaded_hourly_cost is not None:
+        notes.append("The given cost per contact is used; the labour fields price handle time only.")
+    haircuts = case.risk_adjustment.benefits
+    if any(getattr(haircuts, p) for p in PILLARS) or case.risk_adjustment.costs:
+        notes.append("Risk-adjusted: benefits cut by " + ", ".join(
+            f"{PILLAR_LABELS[p].lower()} {getattr(haircuts, p):.0%}" for p in PILLARS
+        ) + f"; costs raised by {case.risk_adjustment.costs:.0%}.")
+    return tuple(notes)
 
 
 def _benefit_lines(result: Any) -> str:
@@ -16,6 +104,7 @@ def _benefit_lines(result: Any) -> str:
     lines = result.lines
     if lines is None or len(lines) == 0:
         return ""
+    segments = max(1, len(result.case.baseline.segments))
     rows = []
     for _, line in lines.iterrows():
         rows.append(("", [
@@ -24,7 +113,7 @@ def _benefit_lines(result: Any) -> str:
             _money_cell(line["run_rate"], cur),
             _num_cell(fmt.pct(line["haircut"], 0)),
             _money_cell(line["run_rate_adjusted"], cur),
-            Cell(str(line.get("formula", "")), cls="formula"),
+            Cell(formula_text(str(line["lever"]), line["terms"], cur, segments), cls="formula"),
         ]))
     header = ["Benefit line", "Pillar", Cell("Run-rate per year", num=True), Cell("Haircut", num=True),
               Cell("Risk-adjusted", num=True), "How it is computed"]
@@ -76,11 +165,11 @@ def methodology(result: Any) -> str:
              if not fmt.is_missing(s.get("payback_months")) else f"not within {horizon} months"),
         ),
     ]
-    notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
+    listed = "".join(f"<li>{esc(n)}</li>" for n in notes(result.case))
     return (
         '<div class="roi-methodology">'
         f'<dl class="roi-formulas">{"".join(items)}</dl>'
         f"{_benefit_lines(result)}"
-        + (f'<ul class="roi-notes">{notes}</ul>' if notes else "")
+        + (f'<ul class="roi-notes">{listed}</ul>' if listed else "")
         + "</div>"
     )

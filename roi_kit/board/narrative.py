@@ -201,10 +201,10 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
     if not items:
         return ""
     cur = _cur(items[0][1])
-    horizon = int(items[0][1].summary["horizon_months"])
-    by_npv = sorted(items, key=lambda kv: kv[1].summary["npv"])
+    horizon = int(items[0][1].summary.horizon_months)
+    by_npv = sorted(items, key=lambda kv: kv[1].summary.npv)
     (lo_name, lo), (hi_name, hi) = by_npv[0], by_npv[-1]
-    npv_lo, npv_hi = lo.summary["npv"], hi.summary["npv"]
+    npv_lo, npv_hi = lo.summary.npv, hi.summary.npv
     if len(items) == 1:
         return f"Only the {lo_name} scenario was evaluated: NPV {fmt.money(npv_lo, cur)}."
     text = (
@@ -213,9 +213,9 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
     )
     if "expected" in results_by_scenario and "expected" not in (lo_name, hi_name):
         text += f", {fmt.money(results_by_scenario['expected'].summary['npv'], cur)} expected"
-    paybacks = [r.summary.get("payback_months") for _, r in items]
+    paybacks = [r.summary.payback_months for _, r in items]
     known = [p for p in paybacks if not fmt.is_missing(p)]
-    negatives = [n for n, r in items if r.summary["npv"] < 0]
+    negatives = [n for n, r in items if r.summary.npv < 0]
     if npv_lo >= 0 and len(known) == len(items):
         first, last = min(known), max(known)
         if fmt.payback_month(first) == fmt.payback_month(last):
@@ -223,7 +223,7 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
         else:
             span = f"payback falls between {fmt.months(first)} and {fmt.months(last)}"
         return f"{text}; every scenario is positive and {span}."
-    never = [n for n, r in items if fmt.is_missing(r.summary.get("payback_months"))]
+    never = [n for n, r in items if fmt.is_missing(r.summary.payback_months)]
     if len(negatives) == len(items) and len(never) == len(items):
         return f"{text}; NPV is negative in every scenario and none pays back within {horizon} months."
     parts = []

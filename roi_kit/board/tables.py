@@ -92,7 +92,7 @@ def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
         row("Net benefit per year at full run-rate", lambda s: _money_cell(s.get("run_rate_net_benefit"), cur)),
     ]
     header = ["", *(Cell(n.capitalize(), num=True) for n, _ in items)]
-    horizon = int(items[0][1].summary["horizon_months"]) if items else 0
+    horizon = int(items[0][1].summary.horizon_months) if items else 0
     return html_table("scenarios", header, rows, caption=f"Scenarios over {horizon} months, {cur}, risk-adjusted")
 
 
@@ -143,7 +143,7 @@ def annual_table(result: Any) -> str:
     rows.append(("", ["Total benefits", *cells(a["benefits"].to_numpy(float))]))
     rows.append(("total", ["Net cash flow", *cells(a["net"].to_numpy(float))]))
     header = ["", *(Cell(str(p), num=True) for p in periods)]
-    rate = result.summary.get("discount_rate")
+    rate = result.summary.discount_rate
     caption = f"Cash flows by year, {cur}, risk-adjusted"
     if rate is not None:
         caption += f"; present value at {fmt.pct(rate, 0)} a year"

@@ -12,7 +12,7 @@ from roi_kit.case.schema import Case
 from roi_kit.errors import ModelError
 from roi_kit.model import staffing
 from roi_kit.model.baseline import _Segment
-from roi_kit.model.inputs import _scalar, _Values
+from roi_kit.model.inputs import _Values
 
 INTERVAL_SECONDS = 1800.0  # Erlang C is solved for the average half-hour of the opening hours
 
@@ -26,24 +26,12 @@ class _Line:
     lever: str
     run_rate: np.ndarray  # (draws, 1), before risk adjustment
     volume_driven: bool
-    formula: str = ""
+    terms: dict[str, Any] = field(default_factory=dict)  # the numbers its formula uses, by name
     by_segment: dict[str, np.ndarray] = field(default_factory=dict)
     per_year: list[float] | None = None  # explicit lines: amounts for year 1..N
     initial: float = 0.0
 
 
-def _money(x: np.ndarray | float, currency: str) -> str:
-    value = float(np.asarray(x).ravel()[0])
-    sign = "−" if value < 0 else ""
-    return f"{sign}{currency} {abs(value):,.2f}"
-
-
-def _num(x: np.ndarray | float) -> str:
-    return f"{float(np.asarray(x).ravel()[0]):,.0f}"
-
-
-def _pct(x: np.ndarray | float) -> str:
-    return f"{float(np.asarray(x).ravel()[0]):.2%}"
 
 
 @dataclass
@@ -73,7 +61,6 @@ def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Li
     risk         Σ (p_before − p_after) × impact
     """
     lv = case.levers
-    cur = case.currency
     margin = v("baseline.gross_margin", 1.0)
     r = v("baseline.repeat_rate", 0.0)
     a = v("baseline.abandon_rate", 0.0)
@@ -138,44 +125,39 @@ def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Li
             )
     human = c1_total - contained
 
-    def add(name: str, pillar: str, key: str, rows: dict[str, np.ndarray], volume: bool, formula: str) -> None:
+    def add(name: str, pillar: str, key: str, rows: dict[str, np.ndarray], volume: bool, **terms: Any) -> None:
         total = sum(rows.values(), zero)
-        lines.append(_Line(name, pillar, key, total, volume, formula, by_segment=rows))
+        lines.append(_Line(name, pillar, key, total, volume, terms, by_segment=rows))
 
     C = v("baseline.contacts_per_year")
     cpc = base["cpc"]
-    several = f" (summed over {len(segs)} segments)" if len(segs) > 1 else ""
     if lv.first_contact_resolution:
         ra = v("levers.first_contact_resolution.repeat_rate_after")
         add("First-contact resolution", "cost_savings", "first_contact_resolution", fcr_rows, True,
-            f"({_num(C)} − {_num(C)} × (1 − {_pct(r)}) ÷ (1 − {_pct(ra)})) contacts avoided × "
-            f"{_money(cpc, cur)} per contact{several}")
+            contacts=C, repeat_rate=r, repeat_rate_after=ra, cost_per_contact=cpc)
     if lv.deflection:
         add("AI self-service deflection", "cost_savings", "deflection", defl_rows, True,
-            f"{_num(c1_total)} contacts × {_pct(v('levers.deflection.rate'))} deflected × "
-            f"((1 − {_pct(v('levers.deflection.leakage'))} leakage) × {_money(cpc, cur)} − "
-            f"{_money(v('levers.deflection.automated_cost'), cur)} automated){several}")
+            contacts=c1_total, rate=v("levers.deflection.rate"), leakage=v("levers.deflection.leakage"),
+            cost_per_contact=cpc, automated_cost=v("levers.deflection.automated_cost"))
     hours_saved = zero
     if lv.handle_time:
         line, hours_saved = _handle_time_line(case, v, base, human)
         lines.append(line)
     if lv.abandonment:
         add("Recovered abandoned contacts", "revenue_protected", "abandonment", aband_rows, True,
-            f"{_num(C)} ÷ (1 − {_pct(a)}) offered × ({_pct(a)} − "
-            f"{_pct(v('levers.abandonment.abandon_rate_after'))}) recovered × "
-            f"({_pct(v('levers.abandonment.conversion_rate'))} × "
-            f"{_money(v('levers.abandonment.average_order'), cur)} × {_pct(margin)} margin − "
-            f"{_money(cpc, cur)} handling){several}")
+            contacts=C, abandon_rate=a, abandon_rate_after=v("levers.abandonment.abandon_rate_after"),
+            conversion_rate=v("levers.abandonment.conversion_rate"),
+            average_order=v("levers.abandonment.average_order"), margin=margin, cost_per_contact=cpc)
     if lv.retention:
         add("Customers retained", "revenue_protected", "retention", ret_rows, False,
-            f"{_num(v('baseline.customers', 0))} customers × ({_pct(v('baseline.churn_rate', 0))} − "
-            f"{_pct(v('levers.retention.churn_rate_after'))}) churn × "
-            f"{_money(v('baseline.annual_value_per_customer', 0), cur)} a year × {_pct(margin)} margin{several}")
+            customers=v("baseline.customers", 0), churn_rate=v("baseline.churn_rate", 0),
+            churn_rate_after=v("levers.retention.churn_rate_after"),
+            value=v("baseline.annual_value_per_customer", 0), margin=margin)
     if lv.upsell:
         add("Upsell and cross-sell", "revenue_generated", "upsell", up_rows, True,
-            f"{_num(C)} contacts × {_pct(v('levers.upsell.eligible_share'))} eligible × "
-            f"{_pct(v('levers.upsell.conversion_lift'))} conversion lift × "
-            f"{_money(v('levers.upsell.average_value'), cur)} × {_pct(margin)} margin{several}")
+            contacts=C, eligible_share=v("levers.upsell.eligible_share"),
+            conversion_lift=v("levers.upsell.conversion_lift"),
+            average_value=v("levers.upsell.average_value"), margin=margin)
     if lv.agent_attrition:
         agents = base["agents"]
         if agents is None or not v.has("baseline.agent_attrition"):
@@ -186,19 +168,18 @@ def _lever_lines(case: Case, v: _Values, base: dict[str, Any]) -> tuple[list[_Li
         drop = v("baseline.agent_attrition") - v("levers.agent_attrition.attrition_after")
         amount = agents * drop * v("levers.agent_attrition.cost_per_hire")
         lines.append(_Line("Lower agent attrition", "cost_savings", "agent_attrition", amount, False,
-                           f"{_num(agents)} agents × ({_pct(v('baseline.agent_attrition'))} − "
-                           f"{_pct(v('levers.agent_attrition.attrition_after'))}) attrition × "
-                           f"{_money(v('levers.agent_attrition.cost_per_hire'), cur)} per hire"))
+                           {"agents": agents, "attrition": v("baseline.agent_attrition"),
+                            "attrition_after": v("levers.agent_attrition.attrition_after"),
+                            "cost_per_hire": v("levers.agent_attrition.cost_per_hire")}))
     for i, event in enumerate(lv.risk):
         p = f"levers.risk.{i}."
         amount = (v(p + "probability_before") - v(p + "probability_after")) * v(p + "impact")
         lines.append(_Line(event.name, "risk_avoided", "risk", amount, False,
-                           f"({_pct(v(p + 'probability_before'))} − {_pct(v(p + 'probability_after'))}) "
-                           f"annual probability × {_money(v(p + 'impact'), cur)} impact"))
+                           {"probability_before": v(p + "probability_before"),
+                            "probability_after": v(p + "probability_after"), "impact": v(p + "impact")}))
     for i, benefit in enumerate(case.benefits):
         per_year, run = _by_year(benefit.per_year, v, f"benefits.{i}.per_year")
         lines.append(_Line(benefit.name, benefit.pillar, "custom", run, False,
-                           "explicit amounts by year, as entered",
                            per_year=per_year, initial=float(benefit.initial)))
     flows = _Flows(c1_total, human, automated, recovered_total, r_after, contained, hours_saved)
     return lines, flows
@@ -213,7 +194,6 @@ def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.nd
     cost. Linear basis: every released hour, grossed up by 1 ÷ (occupancy × (1 − shrinkage)) to
     paid hours, at the hourly cost.
     """
-    cur = case.currency
     if not v.has("baseline.aht_seconds"):
         raise ModelError(f"{case.unit}: levers.handle_time needs baseline.aht_seconds")
     hourly = base["hourly"]
@@ -223,10 +203,9 @@ def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.nd
     shrink = v("baseline.shrinkage")
     if case.levers.handle_time.basis == "linear":
         amount = hours / (v("baseline.occupancy") * (1.0 - shrink)) * hourly
-        formula = (f"{_num(human)} agent contacts × {_num(saved)} s ÷ 3600 = {_num(hours)} hours released ÷ "
-                   f"({_pct(v('baseline.occupancy'))} occupancy × (1 − {_pct(shrink)} shrinkage)) × "
-                   f"{_money(hourly, cur)} per paid hour (linear)")
-        return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, formula), hours
+        terms = {"basis": "linear", "contacts": human, "seconds_saved": saved, "hours": hours,
+                 "occupancy": v("baseline.occupancy"), "shrinkage": shrink, "hourly_cost": hourly}
+        return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, terms), hours
     open_hours = v("baseline.hours_open_per_year")
     calls = human / open_hours * (INTERVAL_SECONDS / 3600.0)
     target = float(case.baseline.service_level.target)
@@ -235,11 +214,10 @@ def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.nd
     after = _agents(calls, handle - saved, target, within)
     delta_scheduled = (before - after) / (1.0 - shrink)
     amount = delta_scheduled * open_hours * hourly
-    formula = (f"{_num(hours)} hours released; Erlang C at {target:.0%} in {within:g} s needs "
-               f"{_num(before)} → {_num(after)} agents per half-hour, ÷ (1 − {_pct(shrink)} shrinkage) = "
-               f"{_scalar(delta_scheduled):,.1f} scheduled agents × {_num(open_hours)} hours open × "
-               f"{_money(hourly, cur)} per hour (staffed)")
-    return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, formula), hours
+    terms = {"basis": "staffed", "hours": hours, "target": target, "within": within, "agents_before": before,
+             "agents_after": after, "shrinkage": shrink, "scheduled_agents_saved": delta_scheduled,
+             "hours_open": open_hours, "hourly_cost": hourly}
+    return _Line("Agent-assist handle time", "cost_savings", "handle_time", amount, True, terms), hours
 
 
 def _agents(calls: np.ndarray, aht: np.ndarray, target: float, within: float) -> np.ndarray:

@@ -28,7 +28,7 @@ Conventions (each one is also printed in the report's methodology appendix):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -45,6 +45,47 @@ from roi_kit.model.inputs import _scalar
 
 
 @dataclass(frozen=True)
+class Summary(Mapping[str, Any]):
+    """The headline figures of one evaluation: typed, frozen, and also readable by their JSON names.
+
+    Money is in the case's currency, ratios are fractions, ``None`` where a figure is undefined
+    (no costs to divide by, no payback within the horizon, no IRR). ``summary.npv`` and
+    ``summary["npv"]`` are the same number; iterating gives the JSON field names in order.
+    """
+
+    npv: float
+    roi: float | None  # NPV / PV(costs)
+    simple_roi: float | None  # (total benefits − total costs) / total costs, undiscounted
+    irr: float | None
+    payback_months: float | None
+    pv_benefits: float
+    pv_costs: float
+    total_benefits: float
+    total_costs: float
+    initial_investment: float
+    run_rate_benefit: float
+    run_rate_cost: float
+    run_rate_net_benefit: float
+    cost_per_contact_before: float
+    cost_per_contact_after: float | None
+    cost_per_resolution_before: float
+    cost_per_resolution_after: float | None
+    horizon_months: int
+    discount_rate: float
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.__dataclass_fields__:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dataclass_fields__)
+
+    def __len__(self) -> int:
+        return len(self.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class WaterfallItem:
     label: str
     pillar: str
@@ -58,11 +99,10 @@ class Result:
 
     case: Case
     scenario: str
-    summary: Mapping[str, Any]
+    summary: Summary
     baseline: BaselineFigures
     pillars: Mapping[str, float]
     what_if_stopped: Mapping[str, float]
-    notes: tuple[str, ...]
     _core: _Core = field(repr=False, compare=False)
 
     @cached_property
@@ -124,9 +164,9 @@ class Result:
             run = _scalar(line.run_rate)
             rows.append({"name": line.name, "pillar": line.pillar, "lever": line.lever, "run_rate": run,
                          "haircut": haircut, "run_rate_adjusted": run * (1.0 - haircut),
-                         "formula": line.formula})
+                         "terms": line.terms})
         return pd.DataFrame(rows, columns=["name", "pillar", "lever", "run_rate", "haircut",
-                                           "run_rate_adjusted", "formula"])
+                                           "run_rate_adjusted", "terms"])
 
     @cached_property
     def cost_lines(self) -> pd.DataFrame:
@@ -166,8 +206,8 @@ class Result:
         m = self.monthly
         items = [WaterfallItem(PILLAR_LABELS[p], p, float((m[p] * m["discount_factor"]).sum()), "relative")
                  for p in PILLARS]
-        items.append(WaterfallItem("Investment", "investment", -float(self.summary["pv_costs"]), "relative"))
-        items.append(WaterfallItem("Net present value", "net", float(self.summary["npv"]), "total"))
+        items.append(WaterfallItem("Investment", "investment", -float(self.summary.pv_costs), "relative"))
+        items.append(WaterfallItem("Net present value", "net", float(self.summary.npv), "total"))
         return tuple(items)
 
 
@@ -213,7 +253,7 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
     net, benefits, costs = head["net"][0], head["benefits"][0], head["costs"][0]
     total_benefits, total_costs = float(benefits.sum()), float(costs.sum())
     annual_net = np.bincount(_years(len(core.months) - 1), weights=net)
-    summary = {
+    summary = Summary(**{
         "npv": float(head["npv"][0]),
         "roi": _none_if_nan(float(head["roi"][0])),
         "simple_roi": (total_benefits - total_costs) / total_costs if total_costs > 0 else None,
@@ -233,7 +273,7 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
         "cost_per_resolution_after": op_after / (contacts_after * (1.0 - r_after)) if contacts_after else None,
         "horizon_months": case.timeline.horizon_months,
         "discount_rate": case.timeline.discount_rate,
-    }
+    })
     handle = (b.aht_seconds or 0.0) + b.acw_seconds
     back = _scalar(flows.contained_contacts) + (C - _scalar(flows.contacts_after_fcr))
     stopped = {
@@ -241,34 +281,7 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
         "contacts_back_to_agents": back,
         "agent_hours_back": back * handle / 3600.0 + _scalar(flows.agent_hours_saved),
     }
-    return Result(case, scenario, summary, baseline, pillars, stopped, _notes(case, core), core)
-
-
-def _notes(case: Case, core: _Core) -> tuple[str, ...]:
-    notes = [
-        f"Monthly model over {case.timeline.horizon_months} months; adoption ramps "
-        f"{case.timeline.ramp_shape} to full effect in {case.timeline.ramp_months:g} months.",
-        "Discounting: " + (
-            f"end-of-year at {case.timeline.discount_rate:.1%} (TEI convention); Initial undiscounted."
-            if case.timeline.discounting == "annual"
-            else f"monthly at {case.timeline.discount_rate:.1%} a year."
-        ),
-        "Payback: first month the cumulative undiscounted net turns non-negative, interpolated.",
-    ]
-    if case.levers.handle_time:
-        notes.append(
-            "Handle-time savings count only scheduled agents no longer needed (Erlang C at the "
-            "service-level target)." if case.levers.handle_time.basis == "staffed"
-            else "Handle-time savings count every released hour (linear basis): an upper bound."
-        )
-    if case.baseline.cost_per_contact is not None and case.baseline.loaded_hourly_cost is not None:
-        notes.append("The given cost per contact is used; the labour fields price handle time only.")
-    haircuts = case.risk_adjustment.benefits
-    if any(getattr(haircuts, p) for p in PILLARS) or case.risk_adjustment.costs:
-        notes.append("Risk-adjusted: benefits cut by " + ", ".join(
-            f"{PILLAR_LABELS[p].lower()} {getattr(haircuts, p):.0%}" for p in PILLARS
-        ) + f"; costs raised by {case.risk_adjustment.costs:.0%}.")
-    return tuple(notes)
+    return Result(case, scenario, summary, baseline, pillars, stopped, core)
 
 
 def evaluate(case: Case, scenario: str = "expected") -> Result:
@@ -276,7 +289,7 @@ def evaluate(case: Case, scenario: str = "expected") -> Result:
 
     >>> from roi_kit.case import load_case, EXAMPLE
     >>> r = evaluate(load_case(EXAMPLE))
-    >>> round(r.summary["cost_per_contact_before"], 2)
+    >>> round(r.summary.cost_per_contact_before, 2)
     4.8
     """
     scenario_case = case.scenario_case(scenario)

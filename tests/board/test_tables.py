@@ -9,7 +9,7 @@ import pytest
 
 from roi_kit import evaluate, evaluate_scenarios, load_case
 from roi_kit.board import tables as sections
-from roi_kit.board.methodology import methodology
+from roi_kit.board.methodology import formula_text, methodology, notes
 from roi_kit.case import iter_inputs, read_case_file
 from roi_kit.page import fmt
 
@@ -141,7 +141,7 @@ class TestTables:
         m = lambda x: fmt.money(x, compact=False)  # noqa: E731
         assert f"{m(s['pv_benefits'])} − {m(s['pv_costs'])} = {m(s['npv'])}" in frag
         assert f"= {fmt.pct(s['roi'])}" in frag
-        for note in result.notes:
+        for note in notes(result.case):
             assert note in frag
-        for formula in result.lines["formula"]:
-            assert formula in frag
+        for _, line in result.lines.iterrows():
+            assert formula_text(line["lever"], line["terms"], result.case.currency) in frag

@@ -126,7 +126,8 @@ class TestLevers:
                           levers={"handle_time": {"seconds_saved": 30}}))
         assert before > after
         assert r.pillars["cost_savings"] == pytest.approx(expected, abs=CENT)
-        assert any("Erlang C" in note for note in r.notes)
+        assert r.lines.loc[0, "terms"]["basis"] == "staffed"
+        assert r.lines.loc[0, "terms"]["agents_before"] == before
 
     def test_cost_per_contact_built_from_labour(self):
         # 405 s / 3600 × $38 ÷ (0.85 × 0.70) = $7.1849 → $7.18
