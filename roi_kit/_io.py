@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -72,3 +73,10 @@ def csv_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_LEADS):
         return "'" + value
     return value
+
+
+def skip_iri_format_check() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` (≈1.2 s) to check "iri" formats that no
+    notebook schema uses; call before nbformat is first imported (a no-op after). jupyterlab
+    installs it, and nbformat — so papermill, nbconvert and plotly's widgets — loads jsonschema."""
+    sys.modules.setdefault("rfc3987_syntax", None)

@@ -14,11 +14,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from roi_kit.batch.run import run_batch
-from roi_kit.board.export import render
 from roi_kit.board.summary import summary_json, summary_text
 from roi_kit.case.files import load_case
-from roi_kit.costing.cli import run_costs
 from roi_kit.errors import CaseError, RoiKitError
 from roi_kit.model.result import evaluate as evaluate_case
 
@@ -117,6 +114,7 @@ def costs(
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Engine threads (default: cores).")] = None,
 ) -> None:
     """Build contact-level costs bottom-up from an interaction export."""
+    from roi_kit.costing.cli import run_costs  # DuckDB: loaded only by this command
 
     try:
         typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out,
@@ -143,6 +141,7 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
+    from roi_kit.batch.run import run_batch  # papermill, dask: ≈1.2 s the other commands skip
 
     try:
         result = run_batch(
@@ -175,6 +174,7 @@ def report(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside it (chromium).")] = False,
 ) -> None:
     """Execute the report notebook for a case and write one offline board HTML (and PDF)."""
+    from roi_kit.board.export import render
 
     try:
         path = render(case, scenario=scenario, output=output, pdf=pdf)

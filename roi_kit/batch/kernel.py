@@ -50,9 +50,7 @@ __import__("roi_kit.batch.kernel", fromlist=["_"])._restore_state()
 """
 
 _STARTUP = """\
-import sys as __rk_sys
-__rk_sys.modules.setdefault("rfc3987_syntax", None)
-del __rk_sys
+__import__("roi_kit._io", fromlist=["_"]).skip_iri_format_check()
 import importlib as __rk_importlib
 for __rk_name in {modules!r}:
     try:

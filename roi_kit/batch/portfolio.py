@@ -33,10 +33,6 @@ def _e(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _currency(row: Row) -> str:
-    """The row's currency (USD when it names none)."""
-    return str(row.get("currency") or "USD")
-
 
 def _num(value: Any) -> float | None:
     if value is None or isinstance(value, str):
@@ -135,7 +131,7 @@ def _scatter(rows: Sequence[Row], *, many: bool) -> str:
     def sy(v: float) -> float:
         return mt + (y1 - v) / (y1 - y0) * (h - mt - mb)
 
-    currency = _currency(pts[0][0])
+    currency = fmt.currency_of(pts[0][0])
     parts = [
         f'<svg class="pf-scatter" viewBox="0 0 {w} {h}" role="img" '
         'aria-label="Investment (PV of costs) against NPV by unit">',
@@ -177,7 +173,7 @@ def _per_currency(rows: Sequence[Row], draw) -> str:
     """``draw`` once per currency: money is never put on one scale across currencies."""
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        groups.setdefault(_currency(row), []).append(row)
+        groups.setdefault(fmt.currency_of(row), []).append(row)
     if len(groups) <= 1:
         return draw(rows)
     return "\n".join(
@@ -214,7 +210,7 @@ def _table(rows: Sequence[Row], many: bool) -> str:
     )
     body = []
     for row in rows:
-        cur = _currency(row)
+        cur = fmt.currency_of(row)
         ok = row.get("status") == "ok"
         cells = (
             [fmt.money(_num(row.get(k)), cur) for k in ("npv",)]
@@ -318,7 +314,7 @@ def render_portfolio(
     units = len({r.get("unit") for r in rows})
 
     def money(row: Row, v: float | None) -> str:
-        return fmt.money(v, _currency(row))
+        return fmt.money(v, fmt.currency_of(row))
 
     def payback(row: Row, v: float | None) -> str:
         return fmt.months(v, never="beyond horizon")
@@ -329,7 +325,7 @@ def render_portfolio(
         ("Reports", f"{ok} of {len(rows)}"),
         ("Generated", stamp),
     )
-    currencies = sorted({_currency(r) for r in rows})
+    currencies = sorted({fmt.currency_of(r) for r in rows})
     currency_note = (
         f" Amounts stay in each unit's currency ({', '.join(currencies)}); no exchange rate is applied."
         if len(currencies) > 1

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from roi_kit._io import write_atomic
+from roi_kit._io import skip_iri_format_check, write_atomic
 from roi_kit.batch.kernel import WarmKernel, notebook_imports
 from roi_kit.batch.manifest import (
     FIGURES,
@@ -109,14 +109,10 @@ _LOCAL = threading.local()
 
 
 def _worker_init() -> None:
-    """In a local worker process: leave Ctrl-C to the main process; exit cleanly on SIGTERM.
-
-    jsonschema imports ``rfc3987_syntax`` (≈1.2 s) when installed, only to check "iri" formats
-    that the notebook schema never uses: it is skipped here, before nbformat is imported.
-    """
+    """In a local worker process: leave Ctrl-C to the main process; exit cleanly on SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_iri_format_check()
 
 
 def _kernel(notebook: str):
@@ -128,7 +124,7 @@ def _kernel(notebook: str):
         import nbformat
 
 
-        sys.modules.setdefault("rfc3987_syntax", None)
+        skip_iri_format_check()
         preload = notebook_imports(nbformat.read(notebook, as_version=4))
         kernel = WarmKernel(cwd=Path(notebook).parent, preload=preload).start()
         _LOCAL.kernel = kernel
@@ -255,7 +251,7 @@ class _KernelPlugin:
 
 
 def _run_job_on_dask(job: Job, generated_at: datetime) -> Outcome:
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_iri_format_check()
     return run_job(job, generated_at)
 
 

@@ -60,10 +60,6 @@ from roi_kit.page.theme import (
 )
 
 
-def _currency(result: Any) -> str:
-    return getattr(getattr(result, "case", None), "currency", None) or "USD"
-
-
 def _month_axis(horizon: int, **extra: Any) -> dict:
     step = 6 if horizon <= 60 else 12
     return dict(
@@ -89,7 +85,7 @@ def cost_curve(result: Any) -> go.Figure:
     above (typically while adoption ramps up) as an extra cost. The title states the run-rate
     change over the final twelve months: 1 − Σ after / Σ before.
     """
-    cur = _currency(result)
+    cur = fmt.currency_of(result)
     m = result.monthly
     m = m[m["month"] >= 1]
     before = m["operating_cost_before"].to_numpy(float)
@@ -156,7 +152,7 @@ def waterfall(result: Any) -> go.Figure:
     Bars come from ``result.waterfall`` (risk-adjusted PV of each pillar, then −PV(costs)), ordered
     revenue first; the relative bars sum to ``summary["npv"]``, the final "total" bar.
     """
-    cur = _currency(result)
+    cur = fmt.currency_of(result)
     s = result.summary
     items = _ordered_waterfall(result.waterfall)
     npv = s["npv"]
@@ -203,7 +199,7 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     names = list(results_by_scenario)
     lead = "expected" if "expected" in results_by_scenario else names[0]
     lead_r = results_by_scenario[lead]
-    cur = _currency(lead_r)
+    cur = fmt.currency_of(lead_r)
     horizon = max(_horizon(r) for r in results_by_scenario.values())
     lead_pb = lead_r.summary.payback_months
     if fmt.is_missing(lead_pb):
@@ -279,7 +275,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     Each bar starts at the base NPV (``result.summary.npv``) and ends at ``npv_low`` or
     ``npv_high`` from the sensitivity frame; labels carry the input's low and high values.
     """
-    cur = _currency(result)
+    cur = fmt.currency_of(result)
     base = float(result.summary.npv)
     df = sensitivity_df.sort_values("swing", ascending=False).head(top)
     labels = [safe_text(v) for v in df["label"]]
@@ -477,7 +473,7 @@ def npv_distribution(
     the horizon (``mc.horizon_months``). Pass the expected ``result`` (or ``currency``) so money is
     shown in the case's currency.
     """
-    currency = currency or (_currency(result) if result is not None else "USD")
+    currency = currency or (fmt.currency_of(result) if result is not None else "USD")
     horizon_months = horizon_months or getattr(mc, "horizon_months", None)
     npv = np.asarray(mc.npv, float)
     npv = npv[np.isfinite(npv)]
@@ -556,7 +552,7 @@ def segments(result: Any) -> go.Figure | None:
     seg = result.segments  # not getattr: it would hide an error raised inside the property
     if seg is None or len(seg) == 0:
         return None
-    cur = _currency(result)
+    cur = fmt.currency_of(result)
     names = [str(n) for n in seg["segment"]]
     totals = seg["total"].to_numpy(float)
     share_value = totals / totals.sum() if totals.sum() else np.zeros_like(totals)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from roi_kit.board.tables import _cur
 from roi_kit.case.schema import PILLAR_LABELS, PILLARS, Case
 from roi_kit.model.inputs import _scalar
 from roi_kit.page import fmt
@@ -100,7 +99,7 @@ def notes(case: Case) -> tuple[str, ...]:
 
 
 def _benefit_lines(result: Any) -> str:
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     lines = result.lines
     if lines is None or len(lines) == 0:
         return ""
@@ -122,7 +121,7 @@ def _benefit_lines(result: Any) -> str:
 
 def methodology(result: Any) -> str:
     """The formulas used, with this case's numbers plugged in, the benefit lines, and the notes."""
-    s, b, cur = result.summary, result.baseline, _cur(result)
+    s, b, cur = result.summary, result.baseline, fmt.currency_of(result)
     m = lambda x: fmt.money(x, cur, compact=False)  # noqa: E731 - local shorthand
     horizon = int(s["horizon_months"])
     rate = s.get("discount_rate")

@@ -19,12 +19,6 @@ from typing import Any
 
 from roi_kit.page import fmt
 
-REVENUE_FIRST = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
-
-
-def _cur(result: Any) -> str:
-    return result.case.currency or "USD"
-
 
 def _subject(result: Any) -> str:
     title = (getattr(result.case, "title", "") or "").strip()
@@ -51,7 +45,7 @@ def headline(result: Any) -> str:
     ROI = NPV / PV(costs); the run-rate figure is ``run_rate_net_benefit`` (annual benefit at full
     adoption, net of running costs). A negative NPV or a missing payback is said plainly.
     """
-    s, cur = result.summary, _cur(result)
+    s, cur = result.summary, fmt.currency_of(result)
     horizon = int(s["horizon_months"])
     npv, roi, pb = s["npv"], s["roi"], s.get("payback_months")
     run_net = s.get("run_rate_net_benefit")
@@ -96,7 +90,7 @@ def _lines_of(result: Any, pillar: str) -> list[tuple[str, float]]:
 
 def _from_lines(result: Any, pillar: str, *, most: int = 3) -> str:
     """" from customers retained ($794k) and recovered abandoned contacts ($137k)"."""
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     lines = _lines_of(result, pillar)
     if not lines:
         return ""
@@ -117,7 +111,7 @@ def pillars(result: Any) -> list[str]:
     ``result.baseline.revenue_at_risk`` (churn plus abandoned contacts), with the share of it the
     programme protects = revenue protected / revenue at risk.
     """
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     p = result.pillars
     b = result.baseline
     s = result.summary
@@ -182,7 +176,7 @@ def pillars(result: Any) -> list[str]:
 
 def what_if_stopped(result: Any) -> str:
     """"What if we stopped": the run-rate value lost and the work that returns to agents."""
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     w = result.what_if_stopped
     lost = w.get("value_lost_per_year")
     contacts = w.get("contacts_back_to_agents") or 0
@@ -200,7 +194,7 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
     items = list(results_by_scenario.items())
     if not items:
         return ""
-    cur = _cur(items[0][1])
+    cur = fmt.currency_of(items[0][1])
     horizon = int(items[0][1].summary.horizon_months)
     by_npv = sorted(items, key=lambda kv: kv[1].summary.npv)
     (lo_name, lo), (hi_name, hi) = by_npv[0], by_npv[-1]

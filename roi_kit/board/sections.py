@@ -39,6 +39,7 @@ from roi_kit.errors import ReportError
 from roi_kit.model.result import Result, evaluate_scenarios
 from roi_kit.model.uncertainty import MonteCarloResult, monte_carlo, sensitivity
 from roi_kit.page import fmt
+from roi_kit.page.html import kpi_tiles
 from roi_kit.page.resources import toolkit_version
 
 if TYPE_CHECKING:
@@ -123,12 +124,7 @@ def kpis(result: Result) -> list[tuple[str, str]]:
 
 def kpi_strip(result: Result) -> str:
     """:func:`kpis` as an HTML strip of tiles (escaped)."""
-    tiles = "".join(
-        f'<div class="roi-kpi"><span class="roi-kpi__label">{html.escape(label)}</span>'
-        f'<span class="roi-kpi__value">{html.escape(value)}</span></div>'
-        for label, value in kpis(result)
-    )
-    return f'<div class="roi-kpis">{tiles}</div>'
+    return kpi_tiles(kpis(result))
 
 
 def _headline(ctx: ReportContext) -> None:

@@ -20,19 +20,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from roi_kit.case.fields import iter_inputs
-from roi_kit.case.schema import PILLAR_LABELS
+from roi_kit.case.schema import PILLAR_LABELS, REVENUE_FIRST
 from roi_kit.page import fmt
 from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, html_table
 
-PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
-
-
 KIND_LABELS = {"one_time": "One-time", "recurring": "Recurring", "custom": "Custom"}
 
-
-def _cur(obj: Any) -> str:
-    case = getattr(obj, "case", obj)
-    return getattr(case, "currency", None) or "USD"
 
 
 def baseline_table(result: Any) -> str:
@@ -40,7 +33,7 @@ def baseline_table(result: Any) -> str:
 
     Each row names how it is computed (C = handled contacts, a = abandon rate, r = repeat rate).
     """
-    b, s, cur = result.baseline, result.summary, _cur(result)
+    b, s, cur = result.baseline, result.summary, fmt.currency_of(result)
     rows: list[tuple[str, list[Cell | str]]] = [
         ("", ["Handled contacts per year", _num_cell(fmt.number(b.contacts)), "C, as given"]),
         ("", ["Offered contacts", _num_cell(fmt.number(b.offered)), "C ÷ (1 − a)"]),
@@ -70,7 +63,7 @@ def baseline_table(result: Any) -> str:
 def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
     """The headline figures side by side for each scenario (conservative, expected, optimistic)."""
     items = list(results_by_scenario.items())
-    cur = _cur(items[0][1]) if items else "USD"
+    cur = fmt.currency_of(items[0][1]) if items else "USD"
 
     def row(label: str, cell_of: Any, cls: str = "") -> tuple[str, list[Cell | str]]:
         return cls, [label, *(cell_of(r.summary) for _, r in items)]
@@ -106,7 +99,7 @@ def cost_table(result: Any) -> str:
     Risk uplift = subtotal × the case's cost uplift; the adjusted total equals the annual table's
     costs row.
     """
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     lines = result.cost_lines
     years = _year_columns(lines)
     columns = ["initial", *years, "total"]
@@ -128,10 +121,10 @@ def annual_table(result: Any) -> str:
 
     Costs are shown negative so that each column adds down: Net = Total benefits − Costs.
     """
-    cur = _cur(result)
+    cur = fmt.currency_of(result)
     a = result.annual
     periods = list(a.index)
-    pillars = [p for p in PILLAR_ORDER if p in a.columns and float(a[p].abs().sum()) != 0]
+    pillars = [p for p in REVENUE_FIRST if p in a.columns and float(a[p].abs().sum()) != 0]
 
     def cells(values: Iterable[float]) -> list[Cell]:
         return [_money_cell(v, cur) for v in values]
@@ -180,7 +173,7 @@ def assumptions_register(case: Any) -> str:
     "Levers · Risk · Mis-disclosure fine"; every input keeps its own row.
     """
 
-    cur = _cur(case)
+    cur = fmt.currency_of(case)
     inputs = iter_inputs(case)
     names = {r.path.rsplit(".", 1)[0]: str(r.value) for r in inputs if r.path.endswith(".name")}
     rows: list[tuple[str, list[Cell | str]]] = []

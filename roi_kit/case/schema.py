@@ -45,6 +45,8 @@ PILLAR_LABELS = {
 }
 
 
+#: The order pages tell the pillars in: revenue first (the seed's revenue-first story), then cost, then risk.
+REVENUE_FIRST = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
 SCENARIOS = ("conservative", "expected", "optimistic")
 
 

@@ -28,7 +28,7 @@ from roi_kit.costing.quality import EXCLUSIONS, NO_VALUE, REPAIRS
 from roi_kit.costing.tables import DIMENSIONS, CostingResult
 from roi_kit.page import fmt
 from roi_kit.page.bundle import plotlyjs
-from roi_kit.page.html import Cell, esc, figure_html, formula_block, html_table
+from roi_kit.page.html import Cell, esc, figure_html, formula_block, html_table, kpi_tiles
 from roi_kit.page.resources import generation_stamp, template_dir, toolkit_version
 
 PAGE_NAME = "costs.html"
@@ -372,12 +372,7 @@ def kpis(result: CostingResult) -> list[tuple[str, str, str]]:
 
 def kpi_strip(result: CostingResult) -> str:
     """:func:`kpis` as the board report's tiles, four to a row."""
-    tiles = "".join(
-        f'<div class="roi-kpi"><span class="roi-kpi__label">{esc(label)}</span>'
-        f'<span class="roi-kpi__value">{esc(value)}</span>'
-        f'<span class="roi-kpi__note">{esc(note)}</span></div>'
-        for label, value, note in kpis(result))
-    return f'<div class="roi-kpis cost-kpis">{tiles}</div>'
+    return kpi_tiles(kpis(result), cls="cost-kpis")
 
 
 def buildup_html(result: CostingResult) -> str:

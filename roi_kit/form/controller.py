@@ -39,14 +39,13 @@ import contextlib
 import copy
 import html
 import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
-from roi_kit._io import slugify
+from roi_kit._io import skip_iri_format_check, slugify
 from roi_kit.board.charts import cost_curve, payback_timeline, waterfall
 from roi_kit.board.export import render
 from roi_kit.case.files import EXAMPLE, load_case, read_case_file, save_case
@@ -174,9 +173,7 @@ class CaseForm:
         import plotly.graph_objects as go
 
 
-        # plotly's FigureWidget imports nbformat, whose jsonschema pulls rfc3987_syntax (≈1.2 s,
-        # only to check "iri" formats nothing here uses): skip it, as the batch does
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+        skip_iri_format_check()  # plotly's FigureWidget imports nbformat
 
         def empty() -> Any:
             fig = go.FigureWidget(layout=dict(template=TEMPLATE_NAME, height=CHART_HEIGHT))

@@ -68,6 +68,15 @@ def _grouped(d: Decimal, places: int) -> str:
     return f"{d:,.{places}f}"
 
 
+
+def currency_of(obj: object) -> str:
+    """The currency a result, case or summary row is in: ``obj.case.currency``, ``obj.currency`` or
+    ``obj["currency"]``; USD when it names none."""
+    case = getattr(obj, "case", obj)
+    found = case.get("currency") if isinstance(case, dict) else getattr(case, "currency", None)
+    return str(found or "USD")
+
+
 def currency_symbol(currency: str = "USD") -> str:
     """The prefix for ``currency``: a symbol when common (``$``), else the ISO code and a space."""
     code = (currency or "USD").upper()

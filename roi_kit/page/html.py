@@ -10,7 +10,7 @@ ones also ``neg``; total rows ``class="total"``; indented sub-rows ``class="sub"
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from roi_kit._io import slugify
 from roi_kit.page import fmt
 from roi_kit.page.bundle import check_figure
 from roi_kit.page.text import caption_html, without_title
+from roi_kit.page.theme import CONFIG
 
 
 def esc(text: object) -> str:
@@ -104,14 +105,23 @@ def formula_block(name: str, formula: str, worked: str) -> str:
     )
 
 
+
+def kpi_tiles(tiles: Iterable[Sequence[str]], *, cls: str = "") -> str:
+    """A strip of KPI tiles, every page's one set: each tile ``(label, value)`` or
+    ``(label, value, note)``; all text escaped. ``cls`` adds a class to the strip (``cost-kpis``)."""
+    cells = "".join(
+        f'<div class="roi-kpi"><span class="roi-kpi__label">{esc(tile[0])}</span>'
+        f'<span class="roi-kpi__value">{esc(tile[1])}</span>'
+        + (f'<span class="roi-kpi__note">{esc(tile[2])}</span>' if len(tile) > 2 else "")
+        + "</div>"
+        for tile in tiles
+    )
+    return f'<div class="{" ".join(("roi-kpis", cls)).strip()}">{cells}</div>'
+
+
 CHART_ID_PREFIX = "roi-chart-"
 
 
-PLOTLY_CONFIG: Mapping[str, Any] = {
-    "displaylogo": False,
-    "displayModeBar": False,
-    "responsive": True,
-}
 
 
 DEFAULT_HEIGHT_PX = 440
@@ -151,7 +161,7 @@ def figure_html(fig: Any, name: str) -> str:
         include_plotlyjs=False,
         include_mathjax=False,
         div_id=chart_id(name),
-        config=dict(PLOTLY_CONFIG),
+        config=dict(CONFIG),
         default_width="100%",
         default_height=f"{int(height)}px",
         validate=False,

@@ -20,6 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from roi_kit.case.schema import REVENUE_FIRST
 from roi_kit.page import fmt
 
 TEMPLATE_NAME = "roi_board"
@@ -73,7 +74,7 @@ POSITIVE, NEGATIVE, TOTAL = OKABE_ITO["green"], OKABE_ITO["vermillion"], OKABE_I
 
 
 # Revenue first, as boards respond to it (seed 001); efficiency follows as supporting evidence.
-PILLAR_ORDER = ("revenue_protected", "revenue_generated", "cost_savings", "risk_avoided")
+PILLAR_ORDER = REVENUE_FIRST
 
 
 HEIGHT = 440
