@@ -13,13 +13,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roi_kit.costing.load import RAW_TEXT, ROW, Source
+from roi_kit.costing.load import EARLIER, NO_KEY, RAW_TEXT, ROW, Source
 
 NO_VALUE = "(none)"
 
 #: (reason, what it means) — in the order they are checked.
 EXCLUSIONS: tuple[tuple[str, str], ...] = (
     ("duplicate_row", "an exact copy of an earlier row (every canonical field equal); one copy is kept"),
+    ("missing_event_key", "an event log's row without the key that names its contact (mapping events.key)"),
+    ("earlier_event", "an earlier update of a contact in an event log: its key's last row by "
+     "events.order_by is the contact"),
+    ("virtual_contact", "not a contact: the export flags it as virtual (outcome mapped to 'virtual')"),
     ("bad_started_at", "started_at missing or not a date-time"),
     ("unknown_outcome", "outcome missing or not handled/abandoned after the mapping's values"),
     ("missing_channel", "channel missing"),
@@ -128,15 +132,21 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
              "_q": f"coalesce({dur['queue_seconds']}, 0)", "_h": f"coalesce({dur['hold_seconds']}, 0)",
              "_a": f"coalesce({dur['acw_seconds']}, 0)", "_talk": talk,
              "_abandoned": "(outcome = 'abandoned')", "_crossed": f"coalesce({crossed}, FALSE)",
-             "_nulls": " OR ".join([f"{dur[k]} IS NULL" for k in dur] + ["(outcome = 'abandoned' AND "
-                                                                        f"{talk} IS NULL)"])}
+             # an absent column is reported once (Source.missing), not as a repair of every row
+             "_nulls": " OR ".join([f"{dur[k]} IS NULL" for k in dur if k in p] + ["(outcome = 'abandoned' AND "
+                                                                                  f"{talk} IS NULL)"])}
     cust = ("CASE WHEN _cust_sci THEN NULL WHEN _cust_dec THEN regexp_replace(customer_id, '\\.0+$', '') "
             "ELSE customer_id END") if "customer_id" in p else "CAST(NULL AS VARCHAR)"
     talk0 = "coalesce(_talk, 0)"
     service = f"({talk0} + _h + _a)"
+    # a standard talk time the mapping gives every row is no service an abandoned row carried
+    served = "(_h + _a)" if "talk_seconds" in source.constants else service
     any_bad = " OR ".join(bad) if bad else "FALSE"
     c = reason_code
-    reason = f"""CASE
+    events = (f"WHEN {NO_KEY} THEN {c('missing_event_key')} WHEN {EARLIER} THEN {c('earlier_event')}"
+              if source.events else "")
+    reason = f"""CASE {events}
+        WHEN outcome = 'virtual' THEN {c('virtual_contact')}
         WHEN started_at_bad OR started_at IS NULL THEN {c('bad_started_at')}
         WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned') THEN {c('unknown_outcome')}
         WHEN channel IS NULL THEN {c('missing_channel')}
@@ -170,7 +180,7 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
         (_cid_dec OR _cust_dec) AS id_decimal_suffix,
         _crossed AS crossed_midnight,
         (_nulls) AS missing_duration_zeroed,
-        (_abandoned AND {service} > 0) AS abandoned_with_service_time,
+        (_abandoned AND {served} > 0) AS abandoned_with_service_time,
         {no_agent} AS handled_without_agent{''.join(', ' + e for e in extra)}
     FROM (SELECT *, {', '.join(f'{v} AS {k}' for k, v in inner.items())} FROM canon {joins})
     """
