@@ -33,6 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from roi_kit.board_provenance import provenance_html
 from roi_kit.errors import ReportError
 
 if TYPE_CHECKING:
@@ -314,6 +315,7 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "measurement_plan": _table(lambda se, c: se.measurement_plan(c.case)),
     "assumptions": _table(lambda se, c: se.assumptions_register(c.case)),
     "methodology": _table(lambda se, c: se.methodology(c.result)),
+    "baseline_source": _table(lambda se, c: provenance_html(c.case)),
 }
 
 #: Charts every full report must contain (``segments`` only when the case has segments).

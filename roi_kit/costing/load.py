@@ -46,7 +46,7 @@ class Source:
     missing: tuple[str, ...]
     view_columns: tuple[str, ...] = ()
     select_sql: str = ""  # the canonical fields over ``raw_rows`` (``canon`` less the id texts)
-    text_sql: tuple[tuple[str, str, str], ...] = ()  # (canonical name, its expression, source column)
+    text_sql: tuple[tuple[str, str, str | None], ...] = ()  # (canonical name, its expression, source column)
     constants: tuple[str, ...] = ()  # canonical columns the mapping gives one value for every row
     events: bool = False  # an event log: ``canon`` carries EARLIER and NO_KEY per row
 
@@ -217,6 +217,7 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
             else:
                 text = sql_str(str(value).lower() if name == "outcome" else str(value))
                 exprs.append(f"CAST({text} AS VARCHAR) AS {name}")
+                texts.append((name, f"CAST({text} AS VARCHAR)", None))  # no source column
                 if name in ID_COLUMNS:
                     raw_texts.append(f"CAST({text} AS VARCHAR) AS {name}{RAW_TEXT}")
             continue

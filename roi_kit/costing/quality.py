@@ -201,8 +201,11 @@ def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
     if not len(repeated):
         return 0
     con.register("dup_hashes", pd.DataFrame({"rowhash": repeated.view(np.uint64)}))
+    # in an event log only the contacts (each key's last row) may be copies: an earlier update
+    # equal to the last one is an earlier update, and the contact is never lost as its "copy"
+    contacts_only = " WHERE reason IS NULL" if source.events else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_candidates AS
-        SELECT source_row FROM {table} SEMI JOIN dup_hashes USING (rowhash)""")
+        SELECT source_row FROM {table} SEMI JOIN dup_hashes USING (rowhash){contacts_only}""")
     con.unregister("dup_hashes")
     cols = ", ".join(source.view_columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_copies AS

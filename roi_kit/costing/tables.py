@@ -144,7 +144,7 @@ def _levels(con: duckdb.DuckDBPyConnection, source) -> dict[str, list[str]]:
 
     exprs = dimension_exprs(source)
     texts = {name: (expr, src) for name, expr, src in source.text_sql if name in exprs}
-    raw = ", ".join(dict.fromkeys(ident(src) for _, src in texts.values())) or "1"
+    raw = ", ".join(dict.fromkeys(ident(src) for _, src in texts.values() if src is not None)) or "1"
     canon = ", ".join(f"{expr} AS {name}" for name, (expr, _) in texts.items()) or "NULL AS none"
     found = con.execute(f"SELECT DISTINCT {', '.join(exprs.values())} FROM "
                         f"(SELECT {canon} FROM (SELECT DISTINCT {raw} FROM raw))").fetchall()
