@@ -531,6 +531,11 @@ def context(result: CostingResult, *, generated_at: datetime | None = None) -> d
         "spread_lead": spread_lead(result),
         "demand_lead": demand_lead(result),
         "quality_lead": quality_lead(result),
+        "warnings": list(s["warnings"]),
+        "notes": list(s["notes"]),
+        "ftes": f"handled hours ÷ occupancy ÷ (1 − shrinkage) ÷ {fmt.number(s['paid_hours_per_fte'])} "
+                f"h per FTE-year = {fmt.number(s['agent_ftes'], 2)}",
+        "agent_ids": fmt.number(s["agent_ids_seen"]),
         "dimension_labels": DIMENSION_LABELS,
         "baseline_yaml": result.baseline_yaml(),
         "has_baseline": bool(result.baseline),

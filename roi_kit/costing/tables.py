@@ -114,7 +114,13 @@ class CostingResult:
         ]
         if self.missing_columns:
             head.append(f"# columns not in the export: {', '.join(self.missing_columns)}")
-        body = yaml.safe_dump({"baseline": self.baseline}, sort_keys=False, allow_unicode=True)
+        head += [f"# note: {n}" for n in s.get("notes", [])]
+        head += [f"# warning: {w}" for w in s.get("warnings", [])]
+        head.append(f"# agents: FTEs from paid hours (handled hours ÷ occupancy ÷ (1 − shrinkage) ÷ "
+                    f"{s.get('paid_hours_per_fte', 2080):g} h), beside {s.get('agent_ids_seen', 0)} agent ids seen")
+        # short lists and rows in flow style (the interval profile is one line per weekday)
+        body = yaml.safe_dump({"baseline": self.baseline}, sort_keys=False, allow_unicode=True,
+                              default_flow_style=None, width=200)
         return "\n".join(head) + "\n" + body
 
 

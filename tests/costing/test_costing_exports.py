@@ -323,3 +323,39 @@ def test_starter_case_renders_a_board_report_with_the_appendix(bank, tmp_path):
     assert "Where the baseline comes from" in page
     assert hashlib.sha256(bank.read_bytes()).hexdigest() in page
     assert "Virtual contacts (not a customer contact)" in page
+
+
+class TestWarningsShown:
+    def test_in_json_text_and_page(self, bank, tmp_path):
+        import json
+
+        from roi_kit.costing import page
+
+        mapping = _file(tmp_path, BANK_MAPPING)
+        doc = json.loads(run_costs(bank, rates=_rates_dict(), mapping=mapping, as_json=True))
+        assert doc["warnings"] == [w for w in doc["warnings"] if "\n" not in w] and len(doc["warnings"]) == 1
+        assert doc["agent_ids_seen"] == 3 and doc["baseline"]["agents"] == 0.02
+        text = run_costs(bank, rates=_rates_dict(), mapping=mapping)
+        assert "  warning: the export covers 4 days (under 60)" in text
+        assert "  note: no hold column: counted as 0 s" in text
+        assert "3 agent ids seen" in text
+        html = page.render(analyse(bank, RATES, BANK_MAPPING))
+        assert "Check before you use these figures" in html and "the export covers 4 days (under 60)" in html
+        assert "no after-call work column: counted as 0 s" in html
+
+    def test_implausible_agent_and_customer_codes_warned(self, tmp_path):
+        """Without missing: codes, a 'customer' 0 on 8 of 11 calls and a NO_SERVER on 6 of 11
+        (with 5 real agent ids, so 6 ids seen) are flagged: 7 repeats of 11 = 63.6 % > 40 %;
+        NO_SERVER 6 of 11 = 54.5 % > max(20 %, 3 ÷ 6 = 50 %)."""
+        rows = [("1" + str(i), "0" if i < 8 else str(900 + i), "0", "PS", "990201", f"{8 + i}:00:00", "5",
+                 "AGENT", "60", "NO_SERVER" if i < 6 else f"A{i}") for i in range(10)]
+        rows.append(("99", "5", "0", "PS", "990201", "20:00:00", "5", "AGENT", "60", "A0"))
+        path = tmp_path / "calls.tsv"
+        path.write_text("\n".join(["\t".join(BANK_HEADER), *map(_bank_line, rows)]) + "\n", encoding="utf-8")
+        plain = {k: v for k, v in BANK_MAPPING.items() if k != "missing"}
+        w = analyse(path, RATES, plain).summary["warnings"]
+        assert any(x.startswith("repeat rate 63.6% is above 40%") for x in w)
+        assert any(x.startswith("agent id 'NO_SERVER' handled 54.5% of handled contacts (6 ids seen)") for x in w)
+        w = analyse(path, RATES, BANK_MAPPING).summary["warnings"]
+        assert any(x.startswith("8 of 11 handled contacts (72.7%) have no customer id") for x in w)
+        assert not any("NO_SERVER" in x or x.startswith("repeat rate") for x in w)
