@@ -314,8 +314,8 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "annual_table": _table(lambda se, c: se.annual_table(c.result)),
     "measurement_plan": _table(lambda se, c: se.measurement_plan(c.case)),
     "assumptions": _table(lambda se, c: se.assumptions_register(c.case)),
-    "methodology": _table(lambda se, c: se.methodology(c.result)),
     "baseline_source": _table(lambda se, c: provenance_html(c.case)),
+    "methodology": _table(lambda se, c: se.methodology(c.result)),
 }
 
 #: Charts every full report must contain (``segments`` only when the case has segments).
