@@ -83,7 +83,8 @@ def provenance_html(case: Any) -> str:
         parts.append(f'<p class="roi-lead">Stated once for every row:</p><ul class="roi-notes">{items}</ul>')
     if src.warnings:
         items = "".join(f"<li>{esc(w)}</li>" for w in src.warnings)
-        parts.append(f'<p class="roi-callout">Plausibility warnings on the data:</p><ul class="roi-warnings">{items}</ul>')
+        parts.append(f'<div class="roi-callout"><strong>Plausibility warnings on the data:</strong>'
+                     f'<ul class="roi-warnings">{items}</ul></div>')
     else:
         parts.append('<p class="note">No plausibility warning was raised on the data.</p>')
     return "".join(parts)
