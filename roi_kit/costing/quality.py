@@ -23,8 +23,8 @@ EXCLUSIONS: tuple[tuple[str, str], ...] = (
     ("missing_event_key", "an event log's row without the key that names its contact (mapping events.key)"),
     ("earlier_event", "an earlier update of a contact in an event log: its key's last row by "
      "events.order_by is the contact"),
-    ("virtual_contact", "not a contact: the export flags it as virtual (outcome mapped to 'virtual')"),
     ("bad_started_at", "started_at missing or not a date-time"),
+    ("virtual_contact", "not a contact: the export flags it as virtual (outcome mapped to 'virtual')"),
     ("unknown_outcome", "outcome missing or not handled/abandoned after the mapping's values"),
     ("missing_channel", "channel missing"),
     ("missing_contact_type", "contact_type missing"),
@@ -146,9 +146,9 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
     events = (f"WHEN {NO_KEY} THEN {c('missing_event_key')} WHEN {EARLIER} THEN {c('earlier_event')}"
               if source.events else "")
     reason = f"""CASE {events}
-        WHEN outcome = 'virtual' THEN {c('virtual_contact')}
         WHEN started_at_bad OR started_at IS NULL THEN {c('bad_started_at')}
-        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned') THEN {c('unknown_outcome')}
+        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned')
+        THEN CASE WHEN outcome = 'virtual' THEN {c('virtual_contact')} ELSE {c('unknown_outcome')} END
         WHEN channel IS NULL THEN {c('missing_channel')}
         WHEN contact_type IS NULL THEN {c('missing_contact_type')}
         WHEN {any_bad} THEN {c('unparseable_duration')}

@@ -359,3 +359,27 @@ class TestWarningsShown:
         w = analyse(path, RATES, BANK_MAPPING).summary["warnings"]
         assert any(x.startswith("8 of 11 handled contacts (72.7%) have no customer id") for x in w)
         assert not any("NO_SERVER" in x or x.startswith("repeat rate") for x in w)
+
+
+def test_init_mapping_from_the_command_line(bank):
+    from typer.testing import CliRunner
+
+    from roi_kit.cli import app
+
+    out = CliRunner().invoke(app, ["costs", str(bank), "--init-mapping"])
+    assert out.exit_code == 0
+    assert out.output.startswith("# Starter mapping guessed from bank_calls.txt")
+    assert yaml.safe_load(out.output)["constants"] == {"channel": "voice"}
+
+
+def test_wrong_mapping_key_exits_non_zero_with_the_accepted_keys(bank, tmp_path):
+    from typer.testing import CliRunner
+
+    from roi_kit.cli import app
+
+    mapping = _file(tmp_path, {"colums": {"contact_id": "call_id"}})
+    rates = tmp_path / "rates.yaml"
+    rates.write_text("default_hourly_cost: 30\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["costs", str(bank), "--rates", str(rates), "--mapping", str(mapping)])
+    assert out.exit_code != 0
+    assert "colums: not a known key (accepted: columns, values, missing, constants, timestamps, events)" in out.output
