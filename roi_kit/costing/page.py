@@ -283,6 +283,8 @@ def rates_html(result: CostingResult) -> str:
                                   else "cost per handled contact")]))
     rows.append(("", [Cell("Repeat window"), _num(_window(r.repeat_window_days)),
                       Cell("same customer and type, between start times")]))
+    rows.append(("", [Cell("Paid hours per FTE-year"), _num(fmt.number(r.paid_hours_per_fte)),
+                      Cell("agent FTEs = handled hours a year × the uplift ÷ these hours")]))
     rows.append(("", [Cell("Currency"), _num(cur), Cell("")]))
     head = [[Cell("Rate"), Cell("Value", num=True), Cell("How it is used")]]
     return _table("rates", head, rows)
@@ -336,6 +338,10 @@ def methodology_html(result: CostingResult) -> str:
                  "seconds priced like labour (with overhead); variance = labour + overhead − standard",
                  (f"{_money(s['actual_handling_cost_vs_standard'], cur)} − {_money(s['standard_cost'], cur)} = "
                   f"{_money(s['cost_variance'], cur)}") if r.standards else "no standards given"),
+        formula_block("Agent FTEs", "handled hours (talk + hold + after-call) × 365 ÷ days ÷ occupancy ÷ "
+                 "(1 − shrinkage) ÷ paid hours per FTE-year; the agent ids in the export are counted beside it",
+                 f"{fmt.number(s['agent_ftes'], 2)} FTEs ({fmt.number(r.paid_hours_per_fte)} h each); "
+                 f"{fmt.number(s['agent_ids_seen'])} agent ids seen"),
         formula_block("Per year (the baseline)", "handled contacts × 365 ÷ days in the period",
                  f"{fmt.number(s['contacts_handled'])} × 365 ÷ {fmt.number(s['period_days'])} = "
                  f"{fmt.number(result.baseline.get('contacts_per_year'))}" if result.baseline else ""),

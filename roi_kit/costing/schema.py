@@ -184,7 +184,8 @@ class Rates(_Model):
 
     Defaults (stated here, echoed in every output): occupancy 85 %, shrinkage 30 % (the example
     case's figures, typical of voice centres), no technology cost, no overhead, no standards,
-    repeat window 7 days. ``default_hourly_cost`` is the only required field: a guessed price
+    repeat window 7 days, 2,080 paid hours per FTE-year (40 h × 52 weeks: agent FTEs = handled
+    hours a year × the uplift ÷ these hours). ``default_hourly_cost`` is the only required field: a guessed price
     is exactly what bottom-up costing is meant to replace, so none is invented.
     """
 
