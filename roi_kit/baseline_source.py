@@ -31,7 +31,17 @@ def _no_bool(value: Any) -> Any:
     return value
 
 
-Share = Annotated[float, BeforeValidator(_no_bool), Field(ge=0.0, le=1.0)]
+def _percent(value: Any) -> Any:
+    """Accept 0.14, "0.14" and "14%" as a share (as the case's rates do); leave the rest to pydantic."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1].strip()) / 100.0
+        except ValueError:
+            return value
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_percent), BeforeValidator(_no_bool), Field(ge=0.0, le=1.0)]
 Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]
 
 

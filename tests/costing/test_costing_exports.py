@@ -383,3 +383,13 @@ def test_wrong_mapping_key_exits_non_zero_with_the_accepted_keys(bank, tmp_path)
     out = CliRunner().invoke(app, ["costs", str(bank), "--rates", str(rates), "--mapping", str(mapping)])
     assert out.exit_code != 0
     assert "colums: not a known key (accepted: columns, values, missing, constants, timestamps, events)" in out.output
+
+
+def test_starter_case_survives_the_forms_save(bank, tmp_path):
+    """The form writes rates as "60%": the channel mix and profile read them back unchanged."""
+    from roi_kit.widgets import case_yaml
+
+    run_costs(bank, rates=_rates_dict(), mapping=_file(tmp_path, BANK_MAPPING), out=tmp_path / "o", unit="Bank")
+    case = load_case(tmp_path / "o" / "case.yaml")
+    again = load_case(yaml.safe_load(case_yaml(case)))
+    assert again == case and again.input_hash == case.input_hash
