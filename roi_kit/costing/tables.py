@@ -111,6 +111,8 @@ class CostingResult:
             f"annualised ×{s['annualisation_factor']:.4f}; rows used {s['rows_used']} of {s['rows_in']}",
             "# occupancy and shrinkage are the rates file's; cost_per_contact includes technology "
             "and overhead, so it wins over the labour fields",
+            f"# money is in {self.rates.currency} (the rates file's currency): the case's currency: must match; "
+            "--unit NAME writes a complete case.yaml instead",
         ]
         if self.missing_columns:
             head.append(f"# columns not in the export: {', '.join(self.missing_columns)}")
