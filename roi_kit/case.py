@@ -41,7 +41,13 @@ from pydantic import (
     model_validator,
 )
 
-from roi_kit.baseline_source import BaselineSource, ChannelShare, IntervalProfile, check_channel_mix, drop_unset
+from roi_kit.baseline_source import (
+    BaselineSource,
+    ChannelShare,
+    IntervalProfile,
+    check_channel_mix,
+    drop_unset,
+)
 from roi_kit.errors import CaseError, Problem
 
 PILLARS = ("cost_savings", "revenue_protected", "revenue_generated", "risk_avoided")
@@ -1082,8 +1088,7 @@ def iter_inputs(case: Case) -> list[InputRow]:
         for name, info in type(model).model_fields.items():
             value = getattr(model, name)
             path = f"{prefix}{name}"
-            if (name in {"scenarios", "measurement_plan", "sources", "baseline_source"} and not prefix
-                    or path == "baseline.interval_profile"):
+            if path in {"scenarios", "measurement_plan", "sources", "baseline_source", "baseline.interval_profile"}:
                 continue
             if isinstance(value, BaseModel):
                 walk(value, f"{path}.")
