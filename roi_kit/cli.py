@@ -112,14 +112,30 @@ def costs(
     temp_dir: Annotated[Path | None, typer.Option(
         "--temp-dir", help="Where the engine spills (default: a .tmp folder here).")] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Engine threads (default: cores).")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Business unit: also write OUT/case.yaml, a starter case.")] = None,
+    init_mapping: Annotated[bool, typer.Option("--init-mapping", help="Print a starter mapping guessed from the export's header.")] = False,
 ) -> None:
-    """Build contact-level costs bottom-up from an interaction export."""
+    """Build contact-level costs bottom-up from an interaction export.
+
+    Start with --init-mapping EXPORT: it prints a mapping guessed from the header. The mapping (YAML) keys:
+
+    columns {CANONICAL: SOURCE}.  values {CANONICAL: {CODE: VALUE}}: outcome codes to handled, abandoned or virtual (excluded); a code to "" means unknown.
+
+    missing {COLUMN or "*": [CODES]}: codes meaning unknown, such as "0", "?", NO_SERVER.
+
+    constants {CANONICAL: VALUE}: one value for a column the export lacks (channel: voice, talk_seconds: 600).
+
+    timestamps {started_at: {date: COL, time: COL, format: "%y%m%d %H:%M:%S"}}.
+
+    events {key: COL, order_by: COL}: an event log; one contact per key, its last row by order_by.
+    """
     from roi_kit.costing.cli import run_costs  # DuckDB: loaded only by this command
 
     try:
         typer.echo(run_costs(contacts, rates=rates, mapping=mapping, as_json=as_json, out=out,
                              engine={"memory_limit": memory_limit, "threads": threads,
-                                     "temp_directory": str(temp_dir) if temp_dir else None}))
+                                     "temp_directory": str(temp_dir) if temp_dir else None},
+                             unit=unit, init_mapping=init_mapping))
     except RoiKitError as error:
         fail(error)
 

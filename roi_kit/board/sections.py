@@ -25,6 +25,7 @@ from roi_kit.board.charts import (
 from roi_kit.board.display import publish_meta, show_figure, show_html
 from roi_kit.board.export import notebook_parameters
 from roi_kit.board.methodology import methodology
+from roi_kit.board.provenance import provenance_html
 from roi_kit.board.tables import (
     annual_table,
     assumptions_register,
@@ -195,6 +196,7 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "annual_table": _table(lambda c: annual_table(c.result)),
     "measurement_plan": _table(lambda c: measurement_plan(c.case)),
     "assumptions": _table(lambda c: assumptions_register(c.case)),
+    "baseline_source": _table(lambda c: provenance_html(c.case)),
     "methodology": _table(lambda c: methodology(c.result)),
 }
 

@@ -29,9 +29,17 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
+from roi_kit.case.provenance import (
+    BaselineSource,
+    ChannelShare,
+    IntervalProfile,
+    check_channel_mix,
+    drop_unset,
+)
 from roi_kit.errors import CaseError, Problem
 
 PILLARS = ("cost_savings", "revenue_protected", "revenue_generated", "risk_avoided")
@@ -199,6 +207,12 @@ class Baseline(_Model):
     segments: list[Segment] = Field(
         default_factory=list, description="Customer segments (the K-shaped base); shares sum to 100%"
     )
+    channel_mix: list[ChannelShare] = Field(default_factory=list, description="Handled contacts by channel")
+    interval_profile: IntervalProfile | None = Field(None, description="Offered contacts by weekday and hour")
+
+    @model_serializer(mode="wrap")
+    def _left_out_unset(self, handler: Any) -> Any:
+        return drop_unset(handler(self))
 
     @model_validator(mode="after")
     def _costable(self) -> Baseline:
@@ -209,6 +223,7 @@ class Baseline(_Model):
         if self.occupancy <= 0:
             raise ValueError(f"occupancy = {self.occupancy:g} must be above 0 (e.g. 0.85 or \"85%\")")
         _check_segments(self)
+        check_channel_mix(self.channel_mix)
         return self
 
 
@@ -416,6 +431,11 @@ class Case(_Model):
         default_factory=lambda: list(DEFAULT_MEASUREMENT_PLAN), description="Outcome metrics to track"
     )
     sources: dict[str, str] = Field(default_factory=dict, description="Where each number came from")
+    baseline_source: BaselineSource | None = Field(None, description="The export the baseline was built from")
+
+    @model_serializer(mode="wrap")
+    def _left_out_unset(self, handler: Any) -> Any:
+        return drop_unset(handler(self))
 
     # Derived from the (immutable) fields and kept once made: scenario cases, flattened numbers.
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)

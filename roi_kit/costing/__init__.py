@@ -6,7 +6,10 @@ Build cost bottom-up from each contact instead of allocating an average::
     result = analyse("contacts.parquet", {"default_hourly_cost": 30})
     result.summary["cost_per_resolution"], result.tables["by_channel"], result.baseline_yaml()
 
-Formulas are in :mod:`roi_kit.costing.tables`; data-quality rules in :mod:`roi_kit.costing.quality`.
+Formulas are in :mod:`roi_kit.costing.tables`; data-quality rules in :mod:`roi_kit.costing.quality`;
+the mapping (columns, values, missing codes, constants, timestamps, event logs) in
+:mod:`roi_kit.costing.schema`; a starter mapping guessed from an export in
+:mod:`roi_kit.costing.guess`; the starter case with its provenance in :mod:`roi_kit.costing.starter`.
 """
 
 from roi_kit.costing.output import write_outputs

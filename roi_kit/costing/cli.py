@@ -13,18 +13,33 @@ from roi_kit.errors import CostingError
 
 def run_costs(contacts: str | os.PathLike[str], *, rates: str | os.PathLike[str] | None = None,
               mapping: str | os.PathLike[str] | None = None, as_json: bool = False,
-              out: str | os.PathLike[str] | None = None, engine: dict | None = None) -> str:
-    """Cost ``contacts`` and return what the command prints; write the outputs when ``out`` is given.
-    ``engine`` holds :func:`~roi_kit.costing.analyse`'s DuckDB settings (threads, memory_limit,
-    temp_directory)."""
+              out: str | os.PathLike[str] | None = None, engine: dict | None = None,
+              unit: str | None = None, init_mapping: bool = False) -> str:
+    """Cost ``contacts`` and return what the command prints; write the outputs when ``out`` is given
+    (and ``case.yaml``, a starter case, when ``unit`` names the business unit). ``init_mapping``
+    prints a starter mapping guessed from the export instead. ``engine`` holds
+    :func:`~roi_kit.costing.analyse`'s DuckDB settings (threads, memory_limit, temp_directory)."""
+    if init_mapping:
+        from roi_kit.costing.guess import init_mapping as guess
+
+        return guess(contacts)
     if rates is None:
         raise CostingError("no rates given: pass --rates RATES.yaml (it may be as small as "
                            "'default_hourly_cost: 30')")
+    if unit is not None and not unit.strip():
+        raise CostingError("--unit is empty: give the business unit's name, e.g. --unit 'Retail Support'")
+    if unit is not None and out is None:
+        raise CostingError(f"--unit {unit!r} needs --out DIR: the starter case is written as DIR/case.yaml")
     result = analyse(Path(contacts), rates, mapping, **(engine or {}))
-    written = write_outputs(result, out) if out is not None else []
+    written = write_outputs(result, out, unit=unit, rates_name=_name(rates), mapping_name=_name(mapping)) \
+        if out is not None else []
     if as_json:
         return json.dumps(result.to_json(), indent=2, default=str)
     return summary_text(result, written)
+
+
+def _name(source: object) -> str:
+    return Path(source).name if isinstance(source, str | os.PathLike) else ""
 
 
 def _money(value: float | None, currency: str) -> str:
@@ -51,8 +66,13 @@ def summary_text(result: CostingResult, written: list[Path] | None = None) -> st
         f"  costliest 10% of contacts carry {(s['top_decile_cost_share'] or 0):.1%} of cost; "
         f"engagement share {(s['engagement_share'] or 0):.1%}",
     ]
+    lines.append(f"  agent FTEs {s['agent_ftes']:,.2f} from paid hours (handled hours ÷ occupancy ÷ "
+                 f"(1 − shrinkage) ÷ {s['paid_hours_per_fte']:,.0f} h per FTE-year); "
+                 f"{s['agent_ids_seen']:,} agent ids seen")
     if s["missing_columns"]:
         lines.append(f"  columns not in the export: {', '.join(s['missing_columns'])}")
+    lines += [f"  note: {n}" for n in s["notes"]]
+    lines += [f"  warning: {w}" for w in s["warnings"]]
     for path in written or []:
         lines.append(f"  wrote {path}")
     return "\n".join(lines)

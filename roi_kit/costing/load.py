@@ -30,6 +30,8 @@ ROW = "__source_row"
 #: field: the quality rules look there for a spreadsheet's mangling without trimming every id).
 ID_COLUMNS = ("contact_id", "customer_id")
 RAW_TEXT = "__text"
+#: Columns of ``canon`` for an event log: the row is not its key's last, the row has no key.
+EARLIER, NO_KEY = "__earlier_event", "__no_event_key"
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL",
             "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
@@ -44,7 +46,9 @@ class Source:
     missing: tuple[str, ...]
     view_columns: tuple[str, ...] = ()
     select_sql: str = ""  # the canonical fields over ``raw_rows`` (``canon`` less the id texts)
-    text_sql: tuple[tuple[str, str, str], ...] = ()  # (canonical name, its expression, source column)
+    text_sql: tuple[tuple[str, str, str | None], ...] = ()  # (canonical name, its expression, source column)
+    constants: tuple[str, ...] = ()  # canonical columns the mapping gives one value for every row
+    events: bool = False  # an event log: ``canon`` carries EARLIER and NO_KEY per row
 
 
 def connect(*, threads: int | None = None, memory_limit: str | None = None,
@@ -143,21 +147,35 @@ def _text(expr: str, typ: str) -> str:
 
 
 def _mapped(expr: str, codes: dict[str, str]) -> str:
+    """Codes translated; a code mapped to ``""`` means unknown (NULL)."""
     if not codes:
         return expr
-    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in codes.items())
+    whens = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v) if v != '' else 'NULL'}" for k, v in codes.items())
     return f"(CASE {expr} {whens} ELSE {expr} END)"
 
 
-def _timestamp(con_cols: dict[str, str], spec, path: Path, name: str) -> tuple[str, str]:
+def _unknown(expr: str, codes: list[str]) -> str:
+    """Text with the mapping's "unknown" codes (``missing:``) read as NULL."""
+    if not codes:
+        return expr
+    return f"(CASE WHEN {expr} IN ({', '.join(sql_str(c) for c in codes)}) THEN NULL ELSE {expr} END)"
+
+
+def _codes(mapping: Mapping, name: str) -> list[str]:
+    """The codes meaning unknown for canonical column ``name`` (its own and ``"*"``'s)."""
+    return list(dict.fromkeys([*mapping.missing.get(name, []), *mapping.missing.get("*", [])]))
+
+
+def _timestamp(con_cols: dict[str, str], spec, path: Path, name: str,
+               unknown: list[str] = ()) -> tuple[str, str]:
     """Expression and 'unparseable' flag for a timestamp built by a mapping spec."""
     for col in (spec.date, spec.time):
         if col is not None and col not in con_cols:
             raise CostingError(f"{path}: column {col!r} for {name} not found "
                                f"(columns: {', '.join(con_cols)})")
-    text = _text(ident(spec.date), con_cols[spec.date])
+    text = _unknown(_text(ident(spec.date), con_cols[spec.date]), list(unknown))
     if spec.time is not None:
-        text = f"({text} || ' ' || {_text(ident(spec.time), con_cols[spec.time])})"
+        text = f"({text} || ' ' || {_unknown(_text(ident(spec.time), con_cols[spec.time]), list(unknown))})"
     parsed = (f"try_strptime({text}, {sql_str(spec.format)})" if spec.format
               else f"TRY_CAST({text} AS TIMESTAMP)")
     return parsed, f"({text} IS NOT NULL AND {parsed} IS NULL)"
@@ -179,12 +197,29 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
     present: list[str] = []
     texts: list[tuple[str, str, str]] = []
     raw_texts: list[str] = []
+    for name, value in mapping.constants.items():
+        if mapping.columns.get(name, name) in columns:
+            raise CostingError(f"{path}: mapping constants.{name} = {value!r}, but the file has a column "
+                               f"{mapping.columns.get(name, name)!r} for it too; give one of the two")
     for name in CANONICAL:
         src = mapping.columns.get(name, name)
+        unknown = _codes(mapping, name)
         if name in mapping.timestamps:
-            parsed, bad = _timestamp(columns, mapping.timestamps[name], path, name)
+            parsed, bad = _timestamp(columns, mapping.timestamps[name], path, name, unknown)
             exprs += [f"{parsed} AS {name}", f"{bad} AS {name}_bad"]
             present.append(name)
+            continue
+        if name in mapping.constants:
+            value = mapping.constants[name]
+            present.append(name)
+            if name in DURATIONS:
+                exprs += [f"CAST({float(value)!r} AS DOUBLE) AS {name}", f"FALSE AS {name}_bad"]
+            else:
+                text = sql_str(str(value).lower() if name == "outcome" else str(value))
+                exprs.append(f"CAST({text} AS VARCHAR) AS {name}")
+                texts.append((name, f"CAST({text} AS VARCHAR)", None))  # no source column
+                if name in ID_COLUMNS:
+                    raw_texts.append(f"CAST({text} AS VARCHAR) AS {name}{RAW_TEXT}")
             continue
         if src not in columns:
             continue
@@ -193,23 +228,23 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
         if name in TEXT_COLUMNS:
             if name in ID_COLUMNS:  # the text as exported, for the id-mangling checks
                 raw_texts.append(f"{_raw_text(col, typ)} AS {name}{RAW_TEXT}")
-            text = _mapped(_text(col, typ), mapping.values.get(name, {}))
+            text = _mapped(_unknown(_text(col, typ), unknown), mapping.values.get(name, {}))
             if name == "outcome":
                 text = f"lower({text})"
             exprs.append(f"{text} AS {name}")
             texts.append((name, text, src))
         elif name in DURATIONS:
-            if typ.startswith(_NUMERIC):
+            if typ.startswith(_NUMERIC) and not unknown:
                 exprs += [f"CAST({col} AS DOUBLE) AS {name}", f"FALSE AS {name}_bad"]
             else:
-                t = _text(col, typ)
+                t = _unknown(_text(col, typ), unknown)
                 exprs += [f"TRY_CAST({t} AS DOUBLE) AS {name}",
                           f"({t} IS NOT NULL AND TRY_CAST({t} AS DOUBLE) IS NULL) AS {name}_bad"]
         else:  # started_at / ended_at given as one column
             if typ.startswith("TIMESTAMP") or typ == "DATE":
                 exprs += [f"CAST({col} AS TIMESTAMP) AS {name}", f"FALSE AS {name}_bad"]
             else:
-                t = _text(col, typ)
+                t = _unknown(_text(col, typ), unknown)
                 exprs += [f"TRY_CAST({t} AS TIMESTAMP) AS {name}",
                           f"({t} IS NOT NULL AND TRY_CAST({t} AS TIMESTAMP) IS NULL) AS {name}_bad"]
     have = set(present)
@@ -221,8 +256,26 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
             f"{path}: required column {lacking[0]!r} not found (columns: {', '.join(columns)}; "
             f"required: {', '.join(REQUIRED)}; map other names with --mapping)")
     select_sql = f"{', '.join(exprs)}, {ROW}"
-    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join([*exprs, *raw_texts])}, {ROW} FROM raw_rows")
+    extra = raw_texts + (_event_columns(columns, mapping, path) if mapping.events else [])
+    con.execute(f"CREATE OR REPLACE VIEW canon AS SELECT {', '.join([*exprs, *extra])}, {ROW} FROM raw_rows")
     missing = tuple(c for c in CANONICAL if c not in present)
     names = tuple(e.rsplit(" AS ", 1)[1] for e in exprs)
     return Source(path=path, columns=columns, present=tuple(present), missing=missing, view_columns=names,
-                  select_sql=select_sql, text_sql=tuple(texts))
+                  select_sql=select_sql, text_sql=tuple(texts), constants=tuple(mapping.constants),
+                  events=mapping.events is not None)
+
+
+def _event_columns(columns: dict[str, str], mapping: Mapping, path: Path) -> list[str]:
+    """For an event log: whether a row is an earlier update of its key (the last row by
+    ``order_by``, as a number when it reads as one, else as text, ties to the later row of the
+    file, is the contact), and whether it has no key at all."""
+    spec = mapping.events
+    for what, col in (("key", spec.key), ("order_by", spec.order_by)):
+        if col not in columns:
+            raise CostingError(f"{path}: mapping events.{what} names column {col!r}, which the file "
+                               f"does not have (columns: {', '.join(columns)})")
+    key = _unknown(_text(ident(spec.key), columns[spec.key]), _codes(mapping, "*"))
+    order = _text(ident(spec.order_by), columns[spec.order_by])
+    window = (f"row_number() OVER (PARTITION BY {key} ORDER BY TRY_CAST({order} AS DOUBLE) DESC NULLS LAST, "
+              f"{order} DESC NULLS LAST, {ROW} DESC) > 1")
+    return [f"({key} IS NOT NULL AND {window}) AS {EARLIER}", f"({key} IS NULL) AS {NO_KEY}"]

@@ -13,11 +13,17 @@ from roi_kit.costing.tables import CostingResult
 from roi_kit.errors import CostingError
 
 
-def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str], *, unit: str | None = None,
+                  rates_name: str = "", mapping_name: str = "") -> list[Path]:
     """Write every table (``<name>.csv``, text cells through ``csv_safe``), ``baseline.yaml``,
-    ``summary.json`` and ``costs.html`` (:mod:`roi_kit.costing.page`) into ``out_dir``; each file
+    ``summary.json`` and ``costs.html`` (:mod:`roi_kit.costing.page`) into ``out_dir``, and with
+    ``unit`` the starter case ``case.yaml`` (:mod:`roi_kit.costing.starter`); each file
     atomically. Returns the paths."""
     from roi_kit.costing.page import PAGE_NAME, write_page
+    from roi_kit.costing.starter import CASE_NAME, starter_case_yaml
+
+    case_text = (starter_case_yaml(result, unit, rates=rates_name, mapping=mapping_name)
+                 if unit is not None else None)  # refused before anything is written
 
     out = Path(out_dir)
     try:
@@ -37,4 +43,6 @@ def write_outputs(result: CostingResult, out_dir: str | os.PathLike[str]) -> lis
     written.append(write_atomic(out / "summary.json",
                                 json.dumps(result.to_json(), indent=2, default=str) + "\n"))
     written.append(write_page(result, out / PAGE_NAME))
+    if case_text is not None:
+        written.append(write_atomic(out / CASE_NAME, case_text))
     return written

@@ -285,6 +285,8 @@ def rates_html(result: CostingResult) -> str:
                                   else "cost per handled contact")]))
     rows.append(("", [Cell("Repeat window"), _num(_window(r.repeat_window_days)),
                       Cell("same customer and type, between start times")]))
+    rows.append(("", [Cell("Paid hours per FTE-year"), _num(fmt.number(r.paid_hours_per_fte)),
+                      Cell("agent FTEs = handled hours a year × the uplift ÷ these hours")]))
     rows.append(("", [Cell("Currency"), _num(cur), Cell("")]))
     head = [[Cell("Rate"), Cell("Value", num=True), Cell("How it is used")]]
     return _table("rates", head, rows)
@@ -338,6 +340,10 @@ def methodology_html(result: CostingResult) -> str:
                  "seconds priced like labour (with overhead); variance = labour + overhead − standard",
                  (f"{_money(s['actual_handling_cost_vs_standard'], cur)} − {_money(s['standard_cost'], cur)} = "
                   f"{_money(s['cost_variance'], cur)}") if r.standards else "no standards given"),
+        formula_block("Agent FTEs", "handled hours (talk + hold + after-call) × 365 ÷ days ÷ occupancy ÷ "
+                 "(1 − shrinkage) ÷ paid hours per FTE-year; the agent ids in the export are counted beside it",
+                 f"{fmt.number(s['agent_ftes'], 2)} FTEs ({fmt.number(r.paid_hours_per_fte)} h each); "
+                 f"{fmt.number(s['agent_ids_seen'])} agent ids seen"),
         formula_block("Per year (the baseline)", "handled contacts × 365 ÷ days in the period",
                  f"{fmt.number(s['contacts_handled'])} × 365 ÷ {fmt.number(s['period_days'])} = "
                  f"{fmt.number(result.baseline.get('contacts_per_year'))}" if result.baseline else ""),
@@ -524,6 +530,11 @@ def context(result: CostingResult, *, generated_at: datetime | None = None) -> d
         "spread_lead": spread_lead(result),
         "demand_lead": demand_lead(result),
         "quality_lead": quality_lead(result),
+        "warnings": list(s["warnings"]),
+        "notes": list(s["notes"]),
+        "ftes": f"handled hours ÷ occupancy ÷ (1 − shrinkage) ÷ {fmt.number(s['paid_hours_per_fte'])} "
+                f"h per FTE-year = {fmt.number(s['agent_ftes'], 2)}",
+        "agent_ids": fmt.number(s["agent_ids_seen"]),
         "dimension_labels": DIMENSION_LABELS,
         "baseline_yaml": result.baseline_yaml(),
         "has_baseline": bool(result.baseline),

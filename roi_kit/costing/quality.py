@@ -13,14 +13,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from roi_kit.costing.load import RAW_TEXT, ROW, Source
+from roi_kit.costing.load import EARLIER, NO_KEY, RAW_TEXT, ROW, Source
 
 NO_VALUE = "(none)"
 
 #: (reason, what it means) — in the order they are checked.
 EXCLUSIONS: tuple[tuple[str, str], ...] = (
     ("duplicate_row", "an exact copy of an earlier row (every canonical field equal); one copy is kept"),
+    ("missing_event_key", "an event log's row without the key that names its contact (mapping events.key)"),
+    ("earlier_event", "an earlier update of a contact in an event log: its key's last row by "
+     "events.order_by is the contact"),
     ("bad_started_at", "started_at missing or not a date-time"),
+    ("virtual_contact", "not a contact: the export flags it as virtual (outcome mapped to 'virtual')"),
     ("unknown_outcome", "outcome missing or not handled/abandoned after the mapping's values"),
     ("missing_channel", "channel missing"),
     ("missing_contact_type", "contact_type missing"),
@@ -128,17 +132,23 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
              "_q": f"coalesce({dur['queue_seconds']}, 0)", "_h": f"coalesce({dur['hold_seconds']}, 0)",
              "_a": f"coalesce({dur['acw_seconds']}, 0)", "_talk": talk,
              "_abandoned": "(outcome = 'abandoned')", "_crossed": f"coalesce({crossed}, FALSE)",
-             "_nulls": " OR ".join([f"{dur[k]} IS NULL" for k in dur] + ["(outcome = 'abandoned' AND "
-                                                                        f"{talk} IS NULL)"])}
+             # an absent column is reported once (Source.missing), not as a repair of every row
+             "_nulls": " OR ".join([f"{dur[k]} IS NULL" for k in dur if k in p] + ["(outcome = 'abandoned' AND "
+                                                                                  f"{talk} IS NULL)"])}
     cust = ("CASE WHEN _cust_sci THEN NULL WHEN _cust_dec THEN regexp_replace(customer_id, '\\.0+$', '') "
             "ELSE customer_id END") if "customer_id" in p else "CAST(NULL AS VARCHAR)"
     talk0 = "coalesce(_talk, 0)"
     service = f"({talk0} + _h + _a)"
+    # a standard talk time the mapping gives every row is no service an abandoned row carried
+    served = "(_h + _a)" if "talk_seconds" in source.constants else service
     any_bad = " OR ".join(bad) if bad else "FALSE"
     c = reason_code
-    reason = f"""CASE
+    events = (f"WHEN {NO_KEY} THEN {c('missing_event_key')} WHEN {EARLIER} THEN {c('earlier_event')}"
+              if source.events else "")
+    reason = f"""CASE {events}
         WHEN started_at_bad OR started_at IS NULL THEN {c('bad_started_at')}
-        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned') THEN {c('unknown_outcome')}
+        WHEN outcome IS NULL OR outcome NOT IN ('handled', 'abandoned')
+        THEN CASE WHEN outcome = 'virtual' THEN {c('virtual_contact')} ELSE {c('unknown_outcome')} END
         WHEN channel IS NULL THEN {c('missing_channel')}
         WHEN contact_type IS NULL THEN {c('missing_contact_type')}
         WHEN {any_bad} THEN {c('unparseable_duration')}
@@ -170,7 +180,7 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
         (_cid_dec OR _cust_dec) AS id_decimal_suffix,
         _crossed AS crossed_midnight,
         (_nulls) AS missing_duration_zeroed,
-        (_abandoned AND {service} > 0) AS abandoned_with_service_time,
+        (_abandoned AND {served} > 0) AS abandoned_with_service_time,
         {no_agent} AS handled_without_agent{''.join(', ' + e for e in extra)}
     FROM (SELECT *, {', '.join(f'{v} AS {k}' for k, v in inner.items())} FROM canon {joins})
     """
@@ -191,8 +201,11 @@ def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
     if not len(repeated):
         return 0
     con.register("dup_hashes", pd.DataFrame({"rowhash": repeated.view(np.uint64)}))
+    # in an event log only the contacts (each key's last row) may be copies: an earlier update
+    # equal to the last one is an earlier update, and the contact is never lost as its "copy"
+    contacts_only = " WHERE reason IS NULL" if source.events else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_candidates AS
-        SELECT source_row FROM {table} SEMI JOIN dup_hashes USING (rowhash)""")
+        SELECT source_row FROM {table} SEMI JOIN dup_hashes USING (rowhash){contacts_only}""")
     con.unregister("dup_hashes")
     cols = ", ".join(source.view_columns)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE dup_copies AS

@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from roi_kit.errors import CostingError
 
@@ -36,6 +44,10 @@ CANONICAL = (
 #: Columns without which no cost can be built (``talk_seconds`` may be derived from ``ended_at``).
 REQUIRED = ("channel", "contact_type", "started_at", "outcome", "talk_seconds")
 OUTCOMES = ("handled", "abandoned")
+#: An outcome the mapping may give a row that is not a contact (a virtual or test call): excluded.
+VIRTUAL = "virtual"
+#: Mapping sections and rates fields, listed when a file names one that does not exist.
+MAPPING_KEYS = ("columns", "values", "missing", "constants", "timestamps", "events")
 DURATIONS = ("queue_seconds", "talk_seconds", "hold_seconds", "acw_seconds")
 
 
@@ -68,31 +80,75 @@ class TimestampSpec(_Model):
     )
 
 
+class EventSpec(_Model):
+    """An event log (one row per update of a ticket): one contact per ``key``, its last row."""
+
+    key: str = Field(description="Source column naming the contact (e.g. an incident number).")
+    order_by: str = Field(description="Source column ordering a key's rows (a number, else text); "
+                          "the last row is the contact, ties go to the later row of the file.")
+
+
 class Mapping(_Model):
     """How a real export's columns and codes map onto the canonical contact row.
 
     ``columns`` maps canonical name → source column; ``values`` maps, per canonical column,
-    source code → canonical value (e.g. ``outcome: {AGENT: handled, HANG: abandoned}``);
-    ``timestamps`` builds ``started_at`` / ``ended_at`` from date and time columns.
+    source code → canonical value (e.g. ``outcome: {AGENT: handled, HANG: abandoned}``; a code
+    mapped to ``""`` means unknown; an outcome mapped to ``virtual`` is excluded as not a
+    contact); ``missing`` lists, per canonical column (or ``"*"`` for every column), the source
+    codes that mean unknown (``"0"``, ``"?"``, ``NO_SERVER``); ``constants`` gives a canonical
+    column the export lacks one value for every row (a voice-only export's ``channel``, a
+    standard ``talk_seconds``); ``timestamps`` builds ``started_at`` / ``ended_at`` from date
+    and time columns; ``events`` turns an event log into contacts (see :class:`EventSpec`).
     Source columns not named keep their own name, so an export that already uses canonical names
     needs no mapping at all.
     """
 
     columns: dict[str, str] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    missing: dict[str, list[str]] = Field(default_factory=dict)
+    constants: dict[str, str | float] = Field(default_factory=dict)
     timestamps: dict[str, TimestampSpec] = Field(default_factory=dict)
+    events: EventSpec | None = None
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        """``missing: {customer_id: 0}`` or ``[0, "?"]``: codes are compared as the export's text."""
+        if isinstance(value, dict):
+            return {k: [str(c) for c in (v if isinstance(v, list) else [v])] for k, v in value.items()}
+        return value
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: {str(a): "" if b is None else str(b) for a, b in v.items()} if isinstance(v, dict) else v
+                    for k, v in value.items()}
+        return value
 
     @model_validator(mode="after")
     def _known_names(self) -> Mapping:
-        for section in ("columns", "values", "timestamps"):
+        for section in ("columns", "values", "missing", "constants", "timestamps"):
             for name in getattr(self, section):
-                if name not in CANONICAL:
+                if name not in CANONICAL and not (section == "missing" and name == "*"):
+                    extra = " or \"*\" for every column" if section == "missing" else ""
                     raise ValueError(
-                        f"{section}.{name} is not a canonical column (accepted: {', '.join(CANONICAL)})"
+                        f"{section}.{name} is not a canonical column (accepted: {', '.join(CANONICAL)}{extra})"
                     )
         for name in self.timestamps:
             if name not in ("started_at", "ended_at"):
-                raise ValueError(f"timestamps.{name}: only started_at and ended_at are built")
+                raise ValueError(f"timestamps.{name}: only started_at and ended_at are built "
+                                 "(accepted: started_at, ended_at)")
+        for name, value in self.constants.items():
+            if name in self.columns or name in self.timestamps:
+                raise ValueError(f"constants.{name}: also mapped from a column; give one of the two")
+            if name in DURATIONS and not isinstance(value, int | float):
+                raise ValueError(f"constants.{name} = {value!r}: a duration is a number of seconds")
+            if name in DURATIONS and value < 0:
+                raise ValueError(f"constants.{name} = {value!r}: a duration is 0 seconds or more")
+            if name in ("started_at", "ended_at"):
+                raise ValueError(f"constants.{name}: a timestamp cannot be one value for every row "
+                                 "(accepted: any other canonical column)")
         return self
 
 
@@ -128,7 +184,8 @@ class Rates(_Model):
 
     Defaults (stated here, echoed in every output): occupancy 85 %, shrinkage 30 % (the example
     case's figures, typical of voice centres), no technology cost, no overhead, no standards,
-    repeat window 7 days. ``default_hourly_cost`` is the only required field: a guessed price
+    repeat window 7 days, 2,080 paid hours per FTE-year (40 h × 52 weeks: agent FTEs = handled
+    hours a year × the uplift ÷ these hours). ``default_hourly_cost`` is the only required field: a guessed price
     is exactly what bottom-up costing is meant to replace, so none is invented.
     """
 
@@ -142,6 +199,8 @@ class Rates(_Model):
     overhead: Overhead = Field(default_factory=Overhead)
     standards: dict[str, Standard] = Field(default_factory=dict)
     repeat_window_days: float = Field(7, gt=0, le=365)
+    paid_hours_per_fte: float = Field(2080, gt=0, le=4000,
+                                      description="paid hours of one full-time agent a year (40 h × 52 w)")
 
     @property
     def uplift(self) -> float:
@@ -157,12 +216,36 @@ class Rates(_Model):
         return self
 
 
-def _first_problem(error: ValidationError) -> str:
+def _accepted_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model a location sits in (through sub-models and dict values)."""
+    import typing
+
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        else:
+            return []
+        options = [a for a in typing.get_args(current) if a is not type(None)]
+        if typing.get_origin(current) is not dict and options and not isinstance(current, type):
+            current = options[0]
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
+def _first_problem(error: ValidationError, model: type[BaseModel] | None = None) -> str:
     err = error.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "(top level)"
     given = err.get("input")
     shown = "" if isinstance(given, dict) else f" = {given!r}"
-    return f"{where}{shown}: {err['msg']}"
+    keys = _accepted_keys(model, tuple(err["loc"])) if model is not None and err["loc"] else []
+    if err["type"] == "extra_forbidden" and keys:
+        return f"{where}: not a known key (accepted: {', '.join(keys)})"
+    if err["type"] == "missing" and keys:
+        return f"{where}: required (keys: {', '.join(keys)})"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{where}{shown}: {msg}" if err["loc"] else msg
 
 
 def _read_yaml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
@@ -187,7 +270,7 @@ def _load(source: str | os.PathLike[str] | dict[str, Any], model: type[BaseModel
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise CostingError(f"{name}: {_first_problem(e)}") from None
+        raise CostingError(f"{name}: {_first_problem(e, model)}") from None
 
 
 def load_rates(source: str | os.PathLike[str] | dict[str, Any] | Rates) -> Rates:

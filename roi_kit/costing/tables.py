@@ -40,6 +40,7 @@ Aggregates (per group and overall):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import sys
@@ -110,10 +111,18 @@ class CostingResult:
             f"annualised ×{s['annualisation_factor']:.4f}; rows used {s['rows_used']} of {s['rows_in']}",
             "# occupancy and shrinkage are the rates file's; cost_per_contact includes technology "
             "and overhead, so it wins over the labour fields",
+            f"# money is in {self.rates.currency} (the rates file's currency): the case's currency: must match; "
+            "--unit NAME writes a complete case.yaml instead",
         ]
         if self.missing_columns:
             head.append(f"# columns not in the export: {', '.join(self.missing_columns)}")
-        body = yaml.safe_dump({"baseline": self.baseline}, sort_keys=False, allow_unicode=True)
+        head += [f"# note: {n}" for n in s.get("notes", [])]
+        head += [f"# warning: {w}" for w in s.get("warnings", [])]
+        head.append(f"# agents: FTEs from paid hours (handled hours ÷ occupancy ÷ (1 − shrinkage) ÷ "
+                    f"{s.get('paid_hours_per_fte', 2080):g} h), beside {s.get('agent_ids_seen', 0)} agent ids seen")
+        # short lists and rows in flow style (the interval profile is one line per weekday)
+        body = yaml.safe_dump({"baseline": self.baseline}, sort_keys=False, allow_unicode=True,
+                              default_flow_style=None, width=200)
         return "\n".join(head) + "\n" + body
 
 
@@ -143,7 +152,7 @@ def _levels(con: duckdb.DuckDBPyConnection, source) -> dict[str, list[str]]:
 
     exprs = dimension_exprs(source)
     texts = {name: (expr, src) for name, expr, src in source.text_sql if name in exprs}
-    raw = ", ".join(dict.fromkeys(ident(src) for _, src in texts.values())) or "1"
+    raw = ", ".join(dict.fromkeys(ident(src) for _, src in texts.values() if src is not None)) or "1"
     canon = ", ".join(f"{expr} AS {name}" for name, (expr, _) in texts.items()) or "NULL AS none"
     found = con.execute(f"SELECT DISTINCT {', '.join(exprs.values())} FROM "
                         f"(SELECT {canon} FROM (SELECT DISTINCT {raw} FROM raw))").fetchall()
@@ -472,17 +481,104 @@ def concentration(sorted_desc: np.ndarray, points: int = 100) -> pd.DataFrame:
     return pd.DataFrame({"share_of_contacts": np.r_[0.0, counts / n], "share_of_cost": np.r_[0.0, cum]})
 
 
-def _period(con: duckdb.DuckDBPyConnection, hourly: pd.DataFrame) -> tuple[Any, Any, int, int]:
-    """First and last start, clock hours with a contact (hours open), agents who handled one."""
-    agents = con.execute("SELECT count(DISTINCT agent_id) FILTER (WHERE handled) FROM contacts").fetchone()[0]
+def _period(con: duckdb.DuckDBPyConnection, hourly: pd.DataFrame) -> tuple[Any, Any, int, dict[str, Any]]:
+    """First and last start, clock hours with a contact (hours open), and the agent ids seen on
+    handled contacts: how many, and the one handling the most (its id and its contacts)."""
+    seen, top, top_n = con.execute("""
+        SELECT count(*), arg_max(agent_id, n), max(n) FROM (
+            SELECT agent_id, count(*) AS n FROM contacts WHERE handled AND agent_id IS NOT NULL
+            GROUP BY agent_id)""").fetchone()
+    agents = {"seen": int(seen or 0), "top": top, "top_contacts": int(top_n or 0)}
     if hourly.empty:
-        return None, None, 0, int(agents or 0)
+        return None, None, 0, agents
     return (hourly["first"].min().to_pydatetime(), hourly["last"].max().to_pydatetime(),
-            len(hourly), int(agents or 0))
+            len(hourly), agents)
 
 
-def _baseline(total: pd.Series, rates: Rates, factor: float, hours: int, agents: int,
-              present: tuple[str, ...], weighted_rate: float | None) -> dict[str, Any]:
+def paid_ftes(handled_seconds: float, factor: float, rates: Rates) -> float:
+    """Agent FTEs the handled time needs: handled hours a year ÷ occupancy ÷ (1 − shrinkage) ÷
+    paid hours per FTE-year (the rates file's ``paid_hours_per_fte``, default 2,080)."""
+    return handled_seconds / 3600.0 * factor * rates.uplift / rates.paid_hours_per_fte
+
+
+#: Plausibility limits (each broken one is a one-line warning in --json, the page and the case).
+REPEAT_RATE_LIMIT = 0.40
+UNIDENTIFIED_LIMIT = 0.5
+AHT_LIMITS = (20.0, 3600.0)
+MIN_DAYS = 60
+#: one agent id carrying more than max(20 %, 3 ÷ ids seen) of handled contacts, with 5 ids or more
+AGENT_SHARE_LIMIT, AGENT_MIN_IDS = 0.20, 5
+
+
+def plausibility(summary: dict[str, Any]) -> list[str]:
+    """One-line warnings on figures a real centre rarely shows (limits above): usually a code the
+    mapping should name (``missing:``), an event log read as contacts, or too short a period."""
+    s, out = summary, []
+    handled = s["contacts_handled"]
+    if not handled:
+        return ["no handled contacts: no baseline can be built"]
+    if s["repeat_rate"] > REPEAT_RATE_LIMIT:
+        out.append(f"repeat rate {s['repeat_rate']:.1%} is above {REPEAT_RATE_LIMIT:.0%}: check that "
+                   "customer_id names one customer (a code for 'not identified' belongs under mapping missing:)")
+    if s["unidentified_contacts"] > UNIDENTIFIED_LIMIT * handled:
+        out.append(f"{s['unidentified_contacts']:,} of {handled:,} handled contacts "
+                   f"({s['unidentified_contacts'] / handled:.1%}) have no customer id: the repeat rate is "
+                   "measured on the rest only")
+    aht = s["aht_seconds"] or 0.0
+    if aht < AHT_LIMITS[0] or aht > AHT_LIMITS[1]:
+        out.append(f"average handle time {aht:,.1f} s is outside {AHT_LIMITS[0]:g} s .. {AHT_LIMITS[1]:,.0f} s: "
+                   "check the talk and hold columns' unit (seconds) and the mapping")
+    if s["period_days"] < MIN_DAYS:
+        out.append(f"the export covers {s['period_days']} days (under {MIN_DAYS}), annualised "
+                   f"×{s['annualisation_factor']:.2f}: seasonality is not in the yearly figures")
+    seen, top_n = s["agent_ids_seen"], s["top_agent_contacts"]
+    if seen >= AGENT_MIN_IDS and top_n > max(AGENT_SHARE_LIMIT, 3 / seen) * handled:
+        out.append(f"agent id {s['top_agent_id']!r} handled {top_n / handled:.1%} of handled contacts "
+                   f"({seen:,} ids seen): a code meaning 'no agent' belongs under mapping missing:")
+    return out
+
+
+def absent_notes(source) -> list[str]:
+    """What an absent optional column (or a mapping constant) means for every row, said once."""
+    labels = {"queue_seconds": "queue time", "hold_seconds": "hold", "acw_seconds": "after-call work"}
+    notes = [f"no {label} column: counted as 0 s" for col, label in labels.items() if col in source.missing]
+    if "agent_id" in source.missing:
+        notes.append("no agent_id column: contacts priced at their team's rate, else the default rate")
+    if "team" in source.missing:
+        notes.append("no team column: team rates do not apply")
+    if "customer_id" in source.missing:
+        notes.append("no customer_id column: no repeat can be found (repeat rate 0)")
+    if "talk_seconds" in source.missing:
+        notes.append("no talk_seconds column: talk is ended_at − started_at − queue − hold")
+    for name in source.constants:
+        notes.append(f"no {name} column: the mapping's constant is used for every row")
+    return notes
+
+
+def _profile(by_hour: pd.DataFrame) -> dict[str, list[float]]:
+    """Share of offered contacts by weekday (Mon..Sun) and hour of day (0..23)."""
+    total = float(by_hour["offered"].sum())
+    grid = {day: [0.0] * 24 for day in WEEKDAYS}
+    for day, hour, n in zip(by_hour["weekday_number"], by_hour["hour"], by_hour["offered"], strict=True):
+        grid[WEEKDAYS[int(day) - 1]][int(hour)] = round(float(n) / total, 6) if total else 0.0
+    return grid
+
+
+def _shares(frame: pd.DataFrame, col: str, cost: bool = False) -> list[dict[str, Any]]:
+    """Each group's share of handled contacts (and its cost per contact), largest first."""
+    handled = float(frame["contacts_handled"].sum())
+    rows = []
+    for _, row in frame.sort_values("contacts_handled", ascending=False).iterrows():
+        item: dict[str, Any] = {"name": str(row[col]),
+                                "share_of_contacts": round(float(row["contacts_handled"]) / handled, 6)}
+        if cost and row["contacts_handled"] > 0 and not pd.isna(row["cost_per_contact"]):
+            item["cost_per_contact"] = round(float(row["cost_per_contact"]), 4)
+        rows.append(item)
+    return rows
+
+
+def _baseline(total: pd.Series, rates: Rates, factor: float, hours: int, ftes: float,
+              weighted_rate: float | None) -> dict[str, Any]:
     """Measured baseline fields, named as the case format names them (per year where annual)."""
     b: dict[str, Any] = {
         "contacts_per_year": round(float(total["contacts_handled"]) * factor),
@@ -495,8 +591,9 @@ def _baseline(total: pd.Series, rates: Rates, factor: float, hours: int, agents:
         "repeat_rate": round(float(total["repeat_rate"]), 6),
         "abandon_rate": round(float(total["abandon_rate"]), 6),
     }
-    if "agent_id" in present and agents:
-        b["agents"] = agents
+    if ftes:
+        b["agents"] = round(ftes, 2)
+        b["paid_hours_per_fte"] = rates.paid_hours_per_fte
     if hours:
         b["hours_open_per_year"] = round(min(hours * factor, 8784.0), 1)
     return b
@@ -519,10 +616,14 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
     Raises :class:`~roi_kit.errors.CostingError` for an unreadable file, a missing required
     column, or bad rates / mapping.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     rates, mapping = load_rates(rates), load_mapping(mapping)
     path = Path(contacts)
     con = connect(threads=threads, memory_limit=memory_limit, temp_directory=temp_directory)
+    hasher = ThreadPoolExecutor(1)  # the export's SHA-256 for the provenance, beside the engine
     try:
+        digest = hasher.submit(file_sha256, path) if path.is_file() else None
         source = canonical_view(con, path, open_source(con, path), mapping)
         with _stage("levels"):
             levels = _levels(con, source)
@@ -537,7 +638,7 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
         with _stage("quality"):
             quality = quality_table(con)
         _contacts_view(con, rates, levels, has_rate=rate is not None)
-        return _assemble(con, source, rates, quality, path, levels)
+        return _assemble(con, source, rates, quality, path, levels, digest.result() if digest else "")
     except duckdb.Error as e:
         from roi_kit.errors import CostingError
 
@@ -546,10 +647,20 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
                 if isinstance(e, duckdb.OutOfMemoryException) else "")
         raise CostingError(f"{path}: cannot process the contacts ({first}){hint}") from None
     finally:
+        hasher.shutdown(wait=True)
         con.close()
 
 
-def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 4 MB blocks (hashlib releases the GIL on them)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(4 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _assemble(con, source, rates, quality, path, levels, sha256: str) -> CostingResult:
     from concurrent.futures import ThreadPoolExecutor
 
     # The repeat window (one DuckDB query, short of two busy cores at times) runs on its own
@@ -625,6 +736,17 @@ def _assemble(con, source, rates, quality, path, levels) -> CostingResult:
             set(tables["by_type"]["contact_type"]) - set(rates.standards)),
         "rates": rates.model_dump(),
     }
-    baseline = _baseline(total, rates, factor, hours, agents, source.present, weighted) if handled else {}
+    ftes = paid_ftes(den, factor, rates)
+    summary |= {"agent_ids_seen": agents["seen"], "top_agent_id": agents["top"],
+                "top_agent_contacts": agents["top_contacts"], "agent_ftes": ftes,
+                "paid_hours_per_fte": rates.paid_hours_per_fte, "notes": absent_notes(source)}
+    summary["warnings"] = plausibility(summary)
+    summary["sha256"] = sha256
+    baseline = _baseline(total, rates, factor, hours, ftes, weighted) if handled else {}
+    if handled:
+        baseline["channel_mix"] = _shares(tables["by_channel"], "channel")
+        if "segment" in source.present:
+            baseline["segments"] = _shares(tables["by_segment"], "segment", cost=True)
+        baseline["interval_profile"] = {"shares": _profile(small["abandon_by_hour"])}
     return CostingResult(source=str(path), summary=summary, tables=tables, baseline=baseline,
                          rates=rates, missing_columns=source.missing)

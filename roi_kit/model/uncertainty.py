@@ -29,6 +29,8 @@ _STRUCTURAL = (
     "baseline.paid_hours_per_fte",
     "benefits.",
     ".per_year.",
+    "baseline.interval_profile.",
+    "baseline_source.",
 )
 _RATE_CAP = 0.999
 

@@ -14,10 +14,10 @@ GOOD = {"contact_id": "k1", "customer_id": "CU1", "channel": "voice", "contact_t
         "hold_seconds": "0", "acw_seconds": "20", "agent_id": "a1", "team": "T1", "outcome": "handled"}
 
 
-def _run(tmp_path, *rows):
+def _run(tmp_path, *rows, mapping=None):
     path = tmp_path / "export.csv"
     pd.DataFrame([GOOD, *rows]).to_csv(path, index=False)
-    return analyse(path, RATES)
+    return analyse(path, RATES, mapping)
 
 
 EXCLUDED_ROWS = {
@@ -30,12 +30,17 @@ EXCLUDED_ROWS = {
     "missing_talk_time": {**GOOD, "contact_id": "k2", "talk_seconds": ""},
     "negative_duration": {**GOOD, "contact_id": "k2", "hold_seconds": "-5"},
     "duration_over_24h": {**GOOD, "contact_id": "k2", "talk_seconds": "90000"},
+    "virtual_contact": {**GOOD, "contact_id": "k2", "outcome": "virtual"},
+    # event logs (mapping EVENTS): an update of k1 before the good row's (queue 5 < 10), a row with no key
+    "earlier_event": {**GOOD, "queue_seconds": "5", "talk_seconds": "50"},
+    "missing_event_key": {**GOOD, "contact_id": "", "talk_seconds": "50"},
 }
+EVENTS = {"events": {"key": "contact_id", "order_by": "queue_seconds"}}
 
 
 @pytest.mark.parametrize("reason", [r for r, _ in EXCLUSIONS])
 def test_each_exclusion_rule(tmp_path, reason):
-    r = _run(tmp_path, EXCLUDED_ROWS[reason])
+    r = _run(tmp_path, EXCLUDED_ROWS[reason], mapping=EVENTS if "event" in reason else None)
     s = r.summary
     assert s["excluded"] == {k: int(k == reason) for k, _ in EXCLUSIONS}
     assert (s["rows_in"], s["rows_used"]) == (2, 1)

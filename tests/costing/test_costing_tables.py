@@ -132,7 +132,11 @@ def test_baseline_fields(hand):
     assert b["cost_per_contact"] == pytest.approx(11.766, abs=CENT)
     # labour-seconds-weighted rate: (300×36 + 600×54 + 660×36 + 240×36 + 300×54) / 2100 = 43.714
     assert b["loaded_hourly_cost"] == pytest.approx(91800 / 2100, abs=1e-3)
-    assert (b["occupancy"], b["shrinkage"], b["agents"]) == (0.8, 0.375, 3)
+    assert (b["occupancy"], b["shrinkage"]) == (0.8, 0.375)
+    # agents are FTEs from paid hours, not the 3 agent ids seen: 2100 s handled = 0.58333 h in
+    # 12 days, × 365/12 = 17.743 h a year, ÷ 0.8 ÷ (1 − 0.375) = 35.486 paid h, ÷ 2080 = 0.01706
+    assert hand.summary["agent_ftes"] == pytest.approx(2100 / 3600 * 365 / 12 * 2 / 2080, rel=1e-9)
+    assert (b["agents"], hand.summary["agent_ids_seen"]) == (0.02, 3)
 
 
 def test_baseline_validates_as_case_baseline(hand):
