@@ -1,4 +1,4 @@
-"""The package's layers import one way (DESIGN.md, "Shape"): read every module's imports with ast.
+"""The package's layers import one way (the README's Layout): read every module's imports with ast.
 
 case imports nothing of roi_kit but errors (and the _io helpers); model and page import case;
 costing imports case and page; board imports case, model and page; form, batch and track import

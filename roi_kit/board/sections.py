@@ -181,7 +181,7 @@ def _table(build: Callable[[ReportContext], str]) -> Callable[[ReportContext], N
     return run
 
 
-#: The report's sections in DESIGN.md's order: key -> how to show it.
+#: The report's sections in reading order (headline, story, baseline, charts, tables, appendices).
 SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "headline": _headline,
     "pillars": _pillars,

@@ -57,7 +57,7 @@ def flow_tables(draw):
 
 class TestSimpleRoi:
     def test_design_reference_loss(self):
-        # DESIGN.md: spend $1,000,000; gains $300,000 + $400,000 + $200,000 = $900,000
+        # the seed article 004: spend $1,000,000; gains $300,000 + $400,000 + $200,000 = $900,000
         # ROI = (900,000 − 1,000,000) / 1,000,000 = −10%: $100,000.00 of the spend lost
         roi = simple_roi(300_000 + 400_000 + 200_000, 1_000_000)
         assert roi == pytest.approx(-0.10, abs=1e-12)
