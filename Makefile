@@ -27,7 +27,7 @@ browser:
 	  echo "installing Debian's chromium, poppler-utils and fonts-liberation (needs apt and root)"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    chromium poppler-utils fonts-liberation >/dev/null) \
-	  || echo "warning: could not install them; browser and print tests will be skipped"; }
+	  || { echo "error: could not install chromium, poppler-utils and fonts-liberation: the browser and print tests cannot run" >&2; exit 1; }; }
 
 ## demo: a board report per sample business unit and the portfolio page, in reports/demo/
 demo: setup

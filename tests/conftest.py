@@ -61,3 +61,14 @@ def pytest_collection_modifyitems(config, items):
             or path.endswith(SLOW_MODULES)
         ):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On CI (``CI`` set) a test that skips because a tool is missing did not run: it fails.
+    Only an opt-in test (its skip reason says "opt-in") may skip there."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI") and "opt-in" not in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = f"skipped on CI, so it did not run: {report.longrepr}"

@@ -393,7 +393,7 @@ def test_round_trip_form_save_load_gives_an_equal_case(shared_form, tmp_path, ca
 @pytest.mark.slow
 @pytest.mark.skipif(
     not os.environ.get("ROI_KIT_LAB_BROWSER"),
-    reason="starts JupyterLab and a browser (40-60 s): set ROI_KIT_LAB_BROWSER=1",
+    reason="opt-in: starts JupyterLab and a browser (40-60 s): set ROI_KIT_LAB_BROWSER=1",
 )
 def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
     """`make lab`'s JupyterLab: run the notebook, type a value, the headline and the charts change."""
