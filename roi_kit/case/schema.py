@@ -496,6 +496,11 @@ class Case(_Model):
                         f"measurement_plan[{seen[(kind, value)]}]; each metric needs its own"
                     )
                 seen[(kind, value)] = str(i)
+            lever = m.measures.split(".")[1] if m.measures and m.measures.startswith("levers.") else None
+            if lever and getattr(self.levers, lever) is None:
+                raise ValueError(
+                    f"measurement_plan[{i}].measures = {m.measures!r} measures a lever the case does not use"
+                )
         return self
 
     @field_validator("unit", "title", mode="before")
