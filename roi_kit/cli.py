@@ -21,6 +21,9 @@ from roi_kit.case.files import load_case
 from roi_kit.costing.cli import run_costs
 from roi_kit.errors import CaseError, RoiKitError
 from roi_kit.model.result import evaluate as evaluate_case
+from roi_kit.track import read_actuals, tracking_json
+from roi_kit.track import track as track_case
+from roi_kit.track.page import write_page as write_tracking_page
 
 
 class _OneLineErrors(TyperGroup):
@@ -181,6 +184,32 @@ def report(
     except RoiKitError as error:
         fail(error)
     typer.echo(f"{path}" + (f"\n{path.with_suffix('.pdf')}" if pdf else ""))
+
+
+@app.command()
+def track(
+    case: CaseArg,
+    actuals: Annotated[Path, typer.Argument(help="Actuals: CSV or Excel, columns month,metric,value.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The tracking page (HTML) to write.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Set an approved case against its monthly actuals: status per metric, realised benefit to
+    date, and the re-forecast; write the tracking page."""
+
+    if output is None and not as_json:
+        typer.echo("error: roi-kit track: give -o OUT.html for the page, --json for the figures, or both "
+                   "(see roi-kit track --help)", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = load_case(case)
+        tracking = track_case(loaded, read_actuals(actuals, loaded))
+        path = write_tracking_page(tracking, output) if output is not None else None
+    except RoiKitError as error:
+        fail(error)
+    if as_json:
+        typer.echo(json.dumps(tracking_json(tracking), indent=2))
+    else:
+        typer.echo(str(path))
 
 
 def main() -> None:  # pragma: no cover - console entry point
