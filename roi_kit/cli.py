@@ -144,13 +144,15 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
+    actuals: Annotated[Path | None, typer.Option(
+        "--actuals", help="A folder of actuals, one file per unit named by its slug: adds a tracking page each.")] = None,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
 
     try:
         result = run_batch(
             units, output, base=base, scenarios=tuple(scenario or ("expected",)),
-            workers=workers, scheduler=scheduler, force=force,
+            workers=workers, scheduler=scheduler, force=force, actuals=actuals,
         )
     except RoiKitError as error:
         fail(error)
@@ -164,9 +166,14 @@ def batch(
         f"{done} of {len(result.rows)} reports in {result.output} "
         f"({result.ran} run, {result.skipped} up to date); portfolio: {result.output / 'index.html'}"
     )
+    rejected = [r for r in result.rows if r.get("tracking_error")]
+    for r in rejected:
+        typer.echo(f"tracking failed: {r['unit']}: {r['tracking_error']}", err=True)
     if result.failures:
         for line in result.failure_lines():
             typer.echo(f"failed: {line}", err=True)
+        raise typer.Exit(1)
+    if rejected:
         raise typer.Exit(1)
 
 
