@@ -78,3 +78,21 @@ def test_hostile_names_are_inert(visit, hostile_page: Path) -> None:
     assert len(charts) == 7 and all(c["svg"] >= 1 for c in charts)
     titles = seen.page.eval_on_selector_all(".roi-chart__title", "els => els.map(e => e.textContent)")
     assert any(SCRIPT in t for t in titles)
+
+
+def test_the_page_prints(visit, example_page: Path, tmp_path: Path) -> None:
+    """Printed (A4 landscape, as the board report), the headline and every section come through."""
+    import subprocess
+
+    seen = visit(example_page)
+    pdf = REPORTS / "track.pdf"
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    seen.page.pdf(path=str(pdf), landscape=True, format="A4", print_background=True, prefer_css_page_size=True)
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    for heading in ("The measurement plan, month by month", "Realised against planned, to date", "Re-forecast",
+                    "How the figures are made"):
+        assert heading in text
+    assert "the re-forecast NPV is $3.5M" in text
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 5

@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 from typer.testing import CliRunner
 
@@ -274,3 +276,39 @@ class TestCommand:
         assert headline(t) == ("6 months in (to Jun 2026), the re-forecast NPV is $3.5M, $357k (9%) below the "
                                "plan's $3.9M, and payback stays in month 9.")
         assert headline(t).replace("'", "&#39;") in page
+
+
+class TestContinuing:
+    def test_a_month_without_an_actual_carries_the_ratio_before_it(self, tmp_path):
+        """5% in January and March, nothing in February: February carries January's ratio (0.5), so
+        all 24 months are at half, as in the six-month case: NPV −$18,760.33."""
+        case = small()
+        rows = [("2026-01", "containment", "5%"), ("2026-03", "containment", "5%")]
+        t = track(case, read_actuals(write(tmp_path, rows), case))
+        assert round(t.reforecast.npv, 2) == -18760.33
+        assert np.isnan(t.metrics[0].actual[2]) and t.months_elapsed == 3
+
+    def test_a_metric_measuring_contacts_per_year_sets_volume(self, tmp_path):
+        """144,000 contacts a year against 120,000 is the 1.2 volume factor of 12,000 a month: $54,132.23."""
+        data = json.loads(json.dumps(SMALL))
+        data["measurement_plan"].append({"metric": "Contacts, annualised", "key": "volume",
+                                         "measures": "baseline.contacts_per_year"})
+        case = Case.model_validate(data)
+        t = track(case, read_actuals(write(tmp_path, [("2026-01", "volume", 144000)]), case))
+        assert round(t.reforecast.npv, 2) == 54132.23
+        with pytest.raises(TrackError, match="gives both contacts and volume"):
+            read_actuals(write(tmp_path, [("2026-01", "volume", 144000), ("2026-01", "contacts", 12000)]), case)
+
+    @given(k=st.integers(1, 24), ramp=st.sampled_from([0, 3, 6, 9, 30]),
+           shape=st.sampled_from(["linear", "s-curve"]), discounting=st.sampled_from(["annual", "monthly"]))
+    def test_actuals_equal_to_plan_never_move_the_npv(self, tmp_path_factory, k, ramp, shape, discounting):
+        """Whatever the ramp, its shape, the discounting and the months elapsed, actuals equal to
+        each month's plan leave NPV and net to date as planned (to the cent)."""
+        case = small(ramp_months=ramp, ramp_shape=shape, discounting=discounting)
+        blank = track(case, read_actuals(write(tmp_path_factory.mktemp("a"), []), case))
+        plan = blank.metrics[0].plan
+        rows = [(f"{2026 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}", "containment", repr(float(plan[m])))
+                for m in range(1, k + 1)]
+        t = track(case, read_actuals(write(tmp_path_factory.mktemp("b"), rows), case))
+        assert round(t.reforecast.npv, 2) == round(t.plan.npv, 2)
+        assert round(t.actual_net_to_date, 2) == round(t.planned_net_to_date, 2)
