@@ -75,7 +75,7 @@ def test_a_file_that_names_no_unit_stops_the_batch(tmp_path):
     actuals = tmp_path / "actuals"
     actuals.mkdir()
     (actuals / "nort-retail.csv").write_text("month,metric,value\n", encoding="utf-8")
-    with pytest.raises(BatchError, match="nort-retail.csv names no unit; files are named by unit slug: north-retail"):
+    with pytest.raises(BatchError, match=r"nort-retail\.csv names no unit; files are named by unit slug: north-retail"):
         actuals_files(actuals, jobs)
     with pytest.raises(BatchError, match="is not a folder"):
         actuals_files(tmp_path / "missing", jobs)

@@ -17,9 +17,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-import pytest
 from typer.testing import CliRunner
 
 from roi_kit.case import EXAMPLE
