@@ -18,6 +18,9 @@ from roi_kit.board.summary import summary_json, summary_text
 from roi_kit.case.files import load_case
 from roi_kit.errors import CaseError, RoiKitError
 from roi_kit.model.result import evaluate as evaluate_case
+from roi_kit.track import read_actuals, tracking_json
+from roi_kit.track import track as track_case
+from roi_kit.track.page import write_page as write_tracking_page
 
 
 class _OneLineErrors(TyperGroup):
@@ -155,6 +158,8 @@ def batch(
         str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
+    actuals: Annotated[Path | None, typer.Option(
+        "--actuals", help="A folder of actuals, one file per unit named by its slug: adds a tracking page each.")] = None,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
     from roi_kit.batch.run import run_batch  # papermill, dask: ≈1.2 s the other commands skip
@@ -162,7 +167,7 @@ def batch(
     try:
         result = run_batch(
             units, output, base=base, scenarios=tuple(scenario or ("expected",)),
-            workers=workers, scheduler=scheduler, force=force,
+            workers=workers, scheduler=scheduler, force=force, actuals=actuals,
         )
     except RoiKitError as error:
         fail(error)
@@ -176,9 +181,14 @@ def batch(
         f"{done} of {len(result.rows)} reports in {result.output} "
         f"({result.ran} run, {result.skipped} up to date); portfolio: {result.output / 'index.html'}"
     )
+    rejected = [r for r in result.rows if r.get("tracking_error")]
+    for r in rejected:
+        typer.echo(f"tracking failed: {r['unit']}: {r['tracking_error']}", err=True)
     if result.failures:
         for line in result.failure_lines():
             typer.echo(f"failed: {line}", err=True)
+        raise typer.Exit(1)
+    if rejected:
         raise typer.Exit(1)
 
 
@@ -197,6 +207,32 @@ def report(
     except RoiKitError as error:
         fail(error)
     typer.echo(f"{path}" + (f"\n{path.with_suffix('.pdf')}" if pdf else ""))
+
+
+@app.command()
+def track(
+    case: CaseArg,
+    actuals: Annotated[Path, typer.Argument(help="Actuals: CSV or Excel, columns month,metric,value.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The tracking page (HTML) to write.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Set an approved case against its monthly actuals: status per metric, realised benefit to
+    date, and the re-forecast; write the tracking page."""
+
+    if output is None and not as_json:
+        typer.echo("error: roi-kit track: give -o OUT.html for the page, --json for the figures, or both "
+                   "(see roi-kit track --help)", err=True)
+        raise typer.Exit(2)
+    try:
+        loaded = load_case(case)
+        tracking = track_case(loaded, read_actuals(actuals, loaded))
+        path = write_tracking_page(tracking, output) if output is not None else None
+    except RoiKitError as error:
+        fail(error)
+    if as_json:
+        typer.echo(json.dumps(tracking_json(tracking), indent=2))
+    else:
+        typer.echo(str(path))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -49,3 +49,7 @@ class BatchError(RoiKitError):
 
 class CostingError(RoiKitError):
     """Raised when interaction data, a rates file or a mapping file cannot be used."""
+
+
+class TrackError(RoiKitError):
+    """Raised when actuals cannot be set against a case (bad rows, unknown metrics, no start month)."""

@@ -232,6 +232,36 @@ def _table(rows: Sequence[Row], many: bool) -> str:
     return f'<table class="pf-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
 
 
+TRACKING_WORDS = {"triggered": "trigger fired", "off_track": "off track", "on_track": "on track",
+                  "no_data": "no data yet", "no_actuals": "no actuals", "failed": "actuals rejected"}
+
+
+def _tracking(rows: Sequence[Row]) -> str:
+    """Plan against re-forecast per unit, with its tracking status (``batch --actuals``)."""
+    tracked = [r for r in rows if "tracking_status" in r]
+    if not tracked:
+        return ""
+    body = []
+    for r in tracked:
+        cur, status = _currency(r), str(r.get("tracking_status"))
+        plan, re = _num(r.get("plan_npv")), _num(r.get("reforecast_npv"))
+        name = (f'<a href="{_e(r.get("tracking_page"))}">{_e(r.get("unit"))}</a>' if r.get("tracking_page")
+                else _e(r.get("unit")))
+        gap = re - plan if plan is not None and re is not None else None
+        why = f'<br><code>{_e(r.get("tracking_error"))}</code>' if r.get("tracking_error") else ""
+        body.append(
+            f'<tr class="pf-tracking pf-tracking--{_e(status)}"><td>{name}{why}</td><td>{_e(r.get("as_of") or fmt.DASH)}</td>'
+            + "".join(f'<td class="pf-n">{_e(fmt.money(v, cur))}</td>' for v in (plan, re, gap))
+            + f'<td><span class="pf-status pf-status--{"ok" if status == "on_track" else "failed"}" '
+            f'data-tracking="{_e(status)}">{_e(TRACKING_WORDS.get(status, status))}</span></td></tr>')
+    head = ("<tr><th>Unit</th><th>Actuals to</th><th>Plan NPV</th><th>Re-forecast NPV</th><th>Difference</th>"
+            "<th>Tracking</th></tr>")
+    return (f'<section class="pf-section pf-tracking"><h2>Plan against re-forecast</h2>'
+            f'<p class="pf-lede">Each unit\'s approved case re-evaluated with its months to date replaced by '
+            f'actuals; the status is its worst metric\'s. Click a unit for its tracking page.</p>'
+            f'<table class="pf-table"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></section>')
+
+
 def _failures(rows: Sequence[Row]) -> str:
     failed = [r for r in rows if r.get("status") != "ok"]
     if not failed:
@@ -352,6 +382,7 @@ def render_portfolio(
 <p class="pf-lede">Each point is a unit: how much it costs (present value) and what it returns.</p>
 {_per_currency(rows, lambda group: _scatter(group, many=many))}</section>
 <section class="pf-section"><h2>All units</h2>{_table(rows, many)}</section>
+{_tracking(rows)}
 {_failures(rows)}
 <footer>roi_kit {_e(__version__)} · generated {_e(stamp)} ·
 figures from each unit's report; see summary.csv for the full table.</footer>

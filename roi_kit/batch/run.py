@@ -47,6 +47,7 @@ from roi_kit.batch.manifest import (
 )
 from roi_kit.batch.plan import Job, plan
 from roi_kit.batch.portfolio import render_portfolio
+from roi_kit.batch.tracking import actuals_files, track_units
 from roi_kit.batch.units import _one_line, read_units
 from roi_kit.board.export import export_html
 from roi_kit.board.summary import summary_json
@@ -297,8 +298,10 @@ def run_batch(
     notebook: str | os.PathLike[str] | None = None,
     progress: bool = True,
     generated_at: datetime | None = None,
+    actuals: str | os.PathLike[str] | None = None,
 ) -> BatchResult:
-    """Make every unit's report (skipping unchanged ones), then the summary and portfolio page.
+    """Make every unit's report (skipping unchanged ones), then the summary and portfolio page
+    (and, given ``actuals``, a tracking page per unit: :mod:`roi_kit.batch.tracking`).
 
     Raises :class:`BatchError` when the batch cannot start; a unit's own failure is a row with
     ``status == "failed"`` and the batch goes on.
@@ -309,6 +312,7 @@ def run_batch(
         raise BatchError(f"-o {out}: exists and is not a folder")
     nb_path = Path(notebook).resolve() if notebook else notebook_path()
     jobs = plan(read_units(units, base=base), scenarios, nb_path)
+    tracked = actuals_files(actuals, jobs) if actuals is not None else None
     out.mkdir(parents=True, exist_ok=True)
     manifest = {} if force else _read_manifest(out)
     entries = {slug: e for slug, e in manifest.items() if slug in {j.slug for j in jobs}}
@@ -330,6 +334,8 @@ def run_batch(
         generated_at=when,
         progress=progress,
     )
+    if tracked is not None:
+        track_units(jobs, out, rows, tracked, when)
     ordered = tuple(rows[j.slug] for j in jobs)
     write_summary(out, ordered)
 

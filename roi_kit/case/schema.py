@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -113,6 +113,12 @@ def F(
 def R(default: Any = ..., *, desc: str, label: str | None = None, lt: float | None = None) -> Any:
     """A rate field: a fraction between 0 and 1 (written 0.14 or "14%")."""
     return F(default, unit="rate", desc=desc, label=label, ge=0.0, le=None if lt else 1.0, lt=lt)
+
+
+def _absent(value: Any) -> bool:
+    """Optional tracking fields left out of a dump when not given: a case written before they
+    existed keeps its canonical JSON, so its input hash (and its report) stay the same."""
+    return value is None
 
 
 class _Model(BaseModel):
@@ -372,6 +378,10 @@ class Timeline(_Model):
     discounting: Literal["annual", "monthly"] = F(
         "annual", unit="choice", desc="annual: end-of-year (TEI convention); monthly: each month"
     )
+    start: str | None = F(
+        None, unit="month", desc="Calendar month of month 1, go-live (YYYY-MM); needed to track actuals",
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$", exclude_if=_absent,
+    )
 
 
 class BenefitHaircuts(_Model):
@@ -386,12 +396,51 @@ class RiskAdjustment(_Model):
     costs: Rate = R(0.0, desc="Uplift on every cost")
 
 
+Measurable = Literal[
+    "levers.deflection.rate",
+    "levers.handle_time.seconds_saved",
+    "levers.first_contact_resolution.repeat_rate_after",
+    "levers.abandonment.abandon_rate_after",
+    "levers.retention.churn_rate_after",
+    "levers.upsell.conversion_lift",
+    "levers.agent_attrition.attrition_after",
+    "baseline.contacts_per_year",
+]
+
+
+#: Inputs a measurement-plan metric may measure (``measures``): the ones benefits tracking can set
+#: against the plan and carry into the re-forecast (each lever's effect, and contact volume).
+MEASURABLE: tuple[str, ...] = get_args(Measurable)
+
+
 class Metric(_Model):
     metric: str = F(unit="text", desc="Outcome metric", min_length=1, max_length=200)
     owner: str = F("", unit="text", desc="Who owns it", max_length=120)
     source: str = F("", unit="text", desc="Where the data comes from", max_length=200)
     cadence: str = F("", unit="text", desc="How often it is reviewed", max_length=60)
     trigger: str = F("", unit="text", desc="The decision it triggers", max_length=400)
+    key: str | None = F(
+        None, unit="text", desc="Identifier the actuals file uses for this metric (e.g. containment)",
+        pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,59}$", exclude_if=_absent,
+    )
+    measures: Measurable | None = F(
+        None, unit="choice", desc="The input whose realised value the metric reports (e.g. levers.deflection.rate)",
+        exclude_if=_absent,
+    )
+    threshold: Rate | None = F(
+        None, unit="number", desc="Value at which the trigger fires (rates as 0.08 or \"8%\")", exclude_if=_absent,
+    )
+    direction: Literal["below", "above"] | None = F(
+        None, unit="choice", desc="below or above: which side of the threshold fires the trigger", exclude_if=_absent,
+    )
+
+    @model_validator(mode="after")
+    def _threshold_with_direction(self) -> Metric:
+        if (self.threshold is None) != (self.direction is None):
+            raise ValueError("threshold and direction go together: give both (e.g. threshold: 8%, direction: below)")
+        if (self.measures is not None or self.threshold is not None) and self.key is None:
+            raise ValueError("a metric with measures or a threshold needs a key, the name the actuals file uses")
+        return self
 
 
 DEFAULT_MEASUREMENT_PLAN = (
@@ -455,6 +504,26 @@ class Case(_Model):
         except KeyError:
             value = self._memo[key] = make()
             return value
+
+    @model_validator(mode="after")
+    def _plan_keys_once(self) -> Case:
+        seen: dict[tuple[str, str], str] = {}
+        for i, m in enumerate(self.measurement_plan):
+            for kind, value in (("key", m.key), ("measures", m.measures)):
+                if value is None:
+                    continue
+                if (kind, value) in seen:
+                    raise ValueError(
+                        f"measurement_plan[{i}].{kind} = {value!r} is already used by "
+                        f"measurement_plan[{seen[(kind, value)]}]; each metric needs its own"
+                    )
+                seen[(kind, value)] = str(i)
+            lever = m.measures.split(".")[1] if m.measures and m.measures.startswith("levers.") else None
+            if lever and getattr(self.levers, lever) is None:
+                raise ValueError(
+                    f"measurement_plan[{i}].measures = {m.measures!r} measures a lever the case does not use"
+                )
+        return self
 
     @field_validator("unit", "title", mode="before")
     @classmethod

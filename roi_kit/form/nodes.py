@@ -129,6 +129,7 @@ class _Leaf(_Node):
         self.doc = doc
         self.percent = _is_rate(doc.unit)
         self.kind = self._kind(annotation)
+        self.optional = type(None) in _options(annotation)  # an optional choice or text: "" is "not set"
         self.widget = self._make_widget(doc, annotation)
         strict = any(getattr(m, "lt", None) is not None for m in self._metadata(path))
         rng = _range_text(doc.unit, doc.minimum, doc.maximum, strict)
@@ -188,7 +189,7 @@ class _Leaf(_Node):
 
         if self.kind == "choice":
             choices = typing.get_args(_base(_options(annotation)[0]))
-            return make(w.Dropdown, options=list(choices))
+            return make(w.Dropdown, options=([""] if self.optional else []) + list(choices))
         if self.kind == "bool":
             return make(w.Checkbox, indent=False)
         if self.kind == "int":
@@ -228,6 +229,8 @@ class _Leaf(_Node):
                 return yaml.safe_load(shown)
             except yaml.YAMLError:
                 return shown  # the model says it is not a mapping
+        if self.kind in {"choice", "text"} and self.optional and shown == "":
+            return None
         return shown
 
     def _to_widget(self, value: Any) -> Any:
@@ -243,7 +246,7 @@ class _Leaf(_Node):
             if not value:
                 return ""
             return yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip()
-        if self.kind == "text":
+        if self.kind == "text" or (self.kind == "choice" and value is None and self.optional):
             return "" if value is None else str(value)
         return value
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -63,10 +64,41 @@ class _Core:
     haircuts: dict[str, np.ndarray]
     uplift: np.ndarray
     run_rate_cost: np.ndarray
+    line_flows: list[np.ndarray] = field(default_factory=list)  # per line of ``lines``: risk-adjusted monthly
 
 
-def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
-    """Run the model over ``draws`` sets of inputs (``params`` arrays replace the case's numbers)."""
+@dataclass(frozen=True)
+class MonthlyOverrides:
+    """Months the model is told instead of computing them (benefits tracking's hook into :func:`compute`).
+
+    Each array has one value per month 0..H; ``nan`` keeps the model's own value for that month.
+
+    * ``realised``: per lever (``deflection``, ``handle_time``, …), the share of its full effect
+      realised in each month; it replaces the adoption curve for that lever's line (and, for
+      deflection, for the automated contacts priced per contact).
+    * ``volume``: the volume factor of each month (handled contacts ÷ the baseline's monthly contacts).
+    * ``spend``: per cost line name, the amount spent in each month, final: it replaces the line's
+      risk-adjusted amount (the cost uplift is for forecasts, not for money already spent).
+    """
+
+    realised: Mapping[str, np.ndarray] = field(default_factory=dict)
+    volume: np.ndarray | None = None
+    spend: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+def _told(model: np.ndarray, told: np.ndarray | None) -> np.ndarray:
+    """The model's monthly values with the months ``told`` gives (not nan) replaced."""
+    if told is None:
+        return model
+    told = np.asarray(told, dtype=float)
+    return np.where(np.isnan(told), model, told)
+
+
+def compute(case: Case, params: Params | None = None, draws: int = 1, *,
+            overrides: MonthlyOverrides | None = None) -> _Core:
+    """Run the model over ``draws`` sets of inputs (``params`` arrays replace the case's numbers);
+    ``overrides`` replaces months of adoption, volume or spend with what happened (one draw)."""
+    told = overrides or MonthlyOverrides()
     v = _Values(params if params is not None else flatten(case), draws)
     H = case.timeline.horizon_months
     months = np.arange(H + 1)
@@ -91,16 +123,20 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
     adoption = adoption_curve(months, ramp, case.timeline.ramp_shape)
     growth = v("baseline.volume_growth", 0.0)
     volume = np.where(months == 0, 0.0, (1.0 + growth) ** np.maximum(years - 1, 0))
+    volume = _told(volume, told.volume)
 
     haircuts = {p: v(f"risk_adjustment.benefits.{p}", 0.0) for p in PILLARS}
     uplift = v("risk_adjustment.costs", 0.0)
     pillar_flows = {p: np.zeros((draws, H + 1)) for p in PILLARS}
+    line_flows = []
     for line in lines:
         if line.lever == "custom":
             monthly = _explicit_monthly(line.per_year, line.run_rate, line.initial, years, draws)
         else:
-            monthly = line.run_rate / 12.0 * adoption * (volume if line.volume_driven else (months > 0))
-        pillar_flows[line.pillar] = pillar_flows[line.pillar] + monthly * (1.0 - haircuts[line.pillar])
+            realised = _told(adoption, told.realised.get(line.lever))
+            monthly = line.run_rate / 12.0 * realised * (volume if line.volume_driven else (months > 0))
+        line_flows.append(_rows(monthly * (1.0 - haircuts[line.pillar]), draws, H))
+        pillar_flows[line.pillar] = pillar_flows[line.pillar] + line_flows[-1]
 
     cost_lines: list[tuple[str, str, np.ndarray]] = []
     run_rate_cost = np.zeros((draws, 1))
@@ -109,7 +145,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         amount = v(p + "amount") if item.amount is not None else v(p + "hours") * v(p + "hourly_cost")
         monthly = np.where(months == min(item.month, H), 1.0, 0.0) * amount
         cost_lines.append((item.name, "one_time", _rows(monthly, draws, H)))
-    automated_monthly = flows.automated_contacts / 12.0 * adoption * volume
+    automated_monthly = flows.automated_contacts / 12.0 * _told(adoption, told.realised.get("deflection")) * volume
     for i, item in enumerate(case.costs.recurring):
         p = f"costs.recurring.{i}."
         active = months >= item.start_month
@@ -141,6 +177,13 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
     one_time_later = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
     one_time = np.where(initial, all_costs, one_time_later * (1.0 + uplift))
     recurring = all_costs - one_time
+    for name, kind, monthly in cost_lines:  # money spent replaces the line's risk-adjusted plan
+        if name in told.spend:
+            extra = _told(monthly * (1.0 + uplift), told.spend[name]) - monthly * (1.0 + uplift)
+            if kind == "one_time":
+                one_time = one_time + extra
+            else:
+                recurring = recurring + extra
 
     rate = v("timeline.discount_rate")
     if case.timeline.discounting == "monthly":
@@ -149,7 +192,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         discount = (1.0 + rate) ** (-years.astype(float))
     adoption, volume, discount = (_rows(x, draws, H) for x in (adoption, volume, discount))
     return _Core(months, adoption, volume, pillar_flows, one_time, recurring, discount, lines, flows,
-                 base, cost_lines, haircuts, uplift, run_rate_cost * (1.0 + uplift))
+                 base, cost_lines, haircuts, uplift, run_rate_cost * (1.0 + uplift), line_flows)
 
 
 def _explicit_monthly(per_year: list[float] | None, run: np.ndarray | float, initial: float,

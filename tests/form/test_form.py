@@ -457,3 +457,18 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
     finally:
         lab.terminate()
         lab.wait(timeout=30)
+
+
+def test_tracking_fields_load_from_a_case_and_an_unset_choice_stays_unset(form):
+    """The tracked example (timeline.start, plan keys, measures, thresholds) fills the form and
+    comes back equal; a plan metric without them keeps them unset (the choice shows "")."""
+    tracked = load_case(Path(__file__).resolve().parents[2] / "templates" / "cases" / "tracked.yaml")
+    form.load(tracked)
+    assert form.case == tracked and form.errors == {}
+    assert form.field("timeline.start").value == "2026-01"
+    assert form.field("measurement_plan.4.measures").value == ""
+    form.field("measurement_plan.4.measures").value = "levers.deflection.rate"
+    assert form.errors == {"measurement_plan.4": "a metric with measures or a threshold needs a key, "
+                                                 "the name the actuals file uses"}
+    form.field("measurement_plan.4.measures").value = ""
+    assert form.case == tracked
