@@ -243,7 +243,7 @@ def _tracking(rows: Sequence[Row]) -> str:
         return ""
     body = []
     for r in tracked:
-        cur, status = _currency(r), str(r.get("tracking_status"))
+        cur, status = fmt.currency_of(r), str(r.get("tracking_status"))
         plan, re = _num(r.get("plan_npv")), _num(r.get("reforecast_npv"))
         name = (f'<a href="{_e(r.get("tracking_page"))}">{_e(r.get("unit"))}</a>' if r.get("tracking_page")
                 else _e(r.get("unit")))
