@@ -94,7 +94,7 @@ def iter_inputs(case: Case) -> list[InputRow]:
         for name, info in type(model).model_fields.items():
             value = getattr(model, name)
             path = f"{prefix}{name}"
-            if name in {"scenarios", "measurement_plan", "sources"} and not prefix:
+            if name in {"scenarios", "measurement_plan", "sources", "uncertainty", "uncertainty_correlation"} and not prefix:
                 continue
             if isinstance(value, BaseModel):
                 walk(value, f"{path}.")
