@@ -205,7 +205,7 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "annual_table": _table(lambda c: annual_table(c.result)),
     "measurement_plan": _table(lambda c: measurement_plan(c.case)),
     "assumptions": _table(lambda c: assumptions_register(c.case, c.monte_carlo.inputs, c.monte_carlo.correlation)),
-    "methodology": _table(lambda c: methodology(c.result)),
+    "methodology": _table(lambda c: methodology(c.result, c.monte_carlo)),
 }
 
 

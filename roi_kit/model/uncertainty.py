@@ -309,14 +309,14 @@ def draw_inputs(inputs: tuple[UncertainInput, ...], correlation: dict[str, float
     good or a bad draw at once); ρₛ = 0 draws them independently.
     """
     groups = sorted({u.group for u in inputs})
-    factors = {g: rng.standard_normal(draws) for g in groups}
-    noise = rng.standard_normal((len(inputs), draws))
-    out = {}
-    for i, u in enumerate(inputs):
-        rho = latent_correlation(correlation.get(u.group, 0.0))
-        z = u.better * (np.sqrt(rho) * factors[u.group] + np.sqrt(1.0 - rho) * noise[i])
-        out[u.path] = u.quantile(special.ndtr(z))
-    return out
+    factors = rng.standard_normal((len(groups), draws))
+    z = rng.standard_normal((len(inputs), draws))
+    rho = np.array([latent_correlation(correlation.get(u.group, 0.0)) for u in inputs])
+    sign = np.array([float(u.better) for u in inputs])[:, None]
+    z *= sign * np.sqrt(1.0 - rho)[:, None]
+    z += sign * np.sqrt(rho)[:, None] * factors[[groups.index(u.group) for u in inputs]]
+    p = special.ndtr(z, out=z)
+    return {u.path: u.quantile(p[i]) for i, u in enumerate(inputs)}
 
 
 def monte_carlo(case: Case, draws: int = 10_000, seed: int = 2026, *, chunk: int = 8_192) -> MonteCarloResult:
