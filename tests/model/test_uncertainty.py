@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from roi_kit import CaseError, evaluate, monte_carlo, sensitivity
-from roi_kit.case import load_case
+from roi_kit.case import case_yaml, load_case
 from roi_kit.case.schema import effect_of
 from roi_kit.model.inputs import flatten
 from roi_kit.model.uncertainty import UncertainInput, latent_correlation, uncertain_inputs
@@ -203,6 +203,31 @@ def test_bad_ranges_are_refused_naming_the_path(example_case, entry, message):
     with pytest.raises(CaseError) as error:
         example_case.with_overrides({"uncertainty": entry})
     assert message in str(error.value) and f"uncertainty.{next(iter(entry))}" in str(error.value)
+
+
+def test_a_segments_lever_override_is_an_effect_of_its_own_segment():
+    """The bank's Premier segment churns 4% today (3.5% after, its own override): its range may not pass 4%."""
+    case = load_case(BANK)
+    path = "baseline.segments.1.levers.retention.churn_rate_after"
+    today = case.baseline.segments[1].churn_rate
+    assert effect_of(path) == ("baseline.segments.1.churn_rate", -1)
+    ok = case.with_overrides({"uncertainty": {path: {"low": today * 0.5, "high": today}}})
+    drawn = {u.path: u for u in uncertain_inputs(ok)}[path]
+    assert drawn.high == pytest.approx(today) and drawn.better == -1
+    with pytest.raises(CaseError, match=f"uncertainty.{path} high = .* is worse than today's"):
+        case.with_overrides({"uncertainty": {path: {"high": today + 0.01}}})
+
+
+def test_uncertainty_round_trips_through_the_case_file(example_case, tmp_path):
+    case = example_case.with_overrides({
+        "uncertainty": {"levers.deflection.rate": {"low": "6%", "high": "12%"},
+                        "costs.one_time.0.amount": {"high": "130%", "distribution": "pert"}},
+        "uncertainty_correlation": {"delivery": 0.5},
+    })
+    (tmp_path / "unit.yaml").write_text(case_yaml(case))
+    again = load_case(tmp_path / "unit.yaml")
+    assert again == case and again.input_hash == case.input_hash
+    assert uncertain_inputs(again) == uncertain_inputs(case)
 
 
 def test_a_case_without_uncertainty_keeps_its_input_hash(example_case):
