@@ -223,7 +223,8 @@ def _uncertain_inputs(case: Case) -> tuple[UncertainInput, ...]:
             low = given[0] if given[0] is not None else min(low, given[1] if given[1] is not None else low)
             high = given[2] if given[2] is not None else max(high, given[1] if given[1] is not None else high)
             mode = given[1] if given[1] is not None else value
-            distribution, group, source = entry.distribution, entry.group or group, "case"
+            distribution, group = entry.distribution, entry.group or group
+            source = "case" if any(g is not None for g in given) or path not in defaults else source
         effect = effect_of(path)
         better = effect[1] if effect else (-1 if path.startswith("costs.") else 0)
         today = _today(path, base)

@@ -102,6 +102,21 @@ def test_drawn_inputs_have_the_stated_rank_correlation(rank):
     assert 6 / np.pi * np.arcsin(latent_correlation(rank) / 2) == pytest.approx(rank, abs=1e-12)
 
 
+def test_a_named_group_moves_together_and_apart_from_delivery(example_case):
+    """Two cost lines put in a "vendor" group at 0.9 move together (a good draw: both cheaper),
+    and independently of the delivery group's deflection rate."""
+    case = example_case.with_overrides({
+        "uncertainty": {"costs.one_time.0.amount": {"group": "vendor"}, "costs.recurring.0.per_seat_per_month": {"group": "vendor"}},
+        "uncertainty_correlation": {"delivery": 0.6, "vendor": 0.9},
+    })
+    mc = monte_carlo(case, draws=40_000, seed=9)
+    setup, seats = mc.samples["costs.one_time.0.amount"], mc.samples["costs.recurring.0.per_seat_per_month"]
+    assert stats.spearmanr(setup, seats).statistic == pytest.approx(0.9, abs=0.02)
+    assert abs(stats.spearmanr(setup, mc.samples["levers.deflection.rate"]).statistic) < 0.02
+    assert stats.spearmanr(mc.samples["costs.one_time.2.amount"], mc.samples["levers.deflection.rate"]).statistic == (
+        pytest.approx(-0.6, abs=0.02))  # the others stay in delivery: more deflection, less cost
+
+
 # -- one range, used by the tornado and the simulation ------------------------------------------------
 
 
