@@ -697,13 +697,14 @@ def _check_uncertainty(case: Case) -> None:
         base = numbers[path]
         low, mode, high = (resolve_bound(b, base, unit) for b in (entry.low, entry.mode, entry.high))
         mode = base if mode is None else mode
-        if low is not None and low > mode or high is not None and high < mode:
+        if (low is not None and low > mode) or (high is not None and high < mode):
             shown = ", ".join(f"{k} = {v:g}" for k, v in (("low", low), ("mode", mode), ("high", high)) if v is not None)
             raise ValueError(f"{where}: {shown} are not in order (low ≤ mode ≤ high; the mode defaults to the case's {base:g})")
-        if unit.startswith("rate") and any(v is not None and not 0.0 <= v <= 1.0 for v in (low, high)):
+        if unit == "rate" and any(v is not None and not 0.0 <= v <= 1.0 for v in (low, high)):
             raise ValueError(f"{where}: a rate's range must stay between 0 and 1 (write low: 6% for 0.06)")
-        if any(v is not None and v < 0 for v in (low, high)) and not path.endswith("volume_growth"):
-            raise ValueError(f"{where}: low = {low:g} is below 0, which {path} cannot be")
+        negative = [(k, v) for k, v in (("low", low), ("high", high)) if v is not None and v < 0]
+        if negative and not path.endswith("volume_growth"):
+            raise ValueError(f"{where}: {negative[0][0]} = {negative[0][1]:g} is below 0, which {path} cannot be")
         effect = effect_of(path)
         if effect is not None:
             today_path, better = effect
