@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from roi_kit import evaluate, load_case, monte_carlo, sensitivity
-from roi_kit.case.schema import effect_of
+from roi_kit.case.schema import effect_of, today_value
 from roi_kit.model.inputs import flatten
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,9 +48,9 @@ def checks(case, draws: int = 10_000, seed: int = 2026) -> dict[str, object]:
         if effect is None:
             continue
         today_path, better = effect
-        today = 0.0 if today_path is None else base.get(today_path, base.get("baseline.churn_rate"))
+        today = today_value(today_path, base)
         worst = row.low_value if better > 0 else row.high_value
-        if (worst - today) * better < -1e-12:
+        if today is None or (worst - today) * better < -1e-12:
             worse.append(row.path)
     return {
         "conservative": cons, "expected": exp, "optimistic": opt,

@@ -82,6 +82,18 @@ FIXED_INPUTS = (
 )
 
 
+def today_value(today_path: str | None, numbers: Mapping[str, float]) -> float | None:
+    """Today's value of an effect (:func:`effect_of`'s path): 0 for None; a segment without its own
+    churn has the unit's; None when the case does not give it."""
+    if today_path is None:
+        return 0.0
+    if today_path in numbers:
+        return numbers[today_path]
+    if today_path.startswith("baseline.segments.") and today_path.endswith(".churn_rate"):
+        return numbers.get("baseline.churn_rate")
+    return None
+
+
 def effect_of(path: str) -> tuple[str | None, int] | None:
     """Today's path (None: 0) and the better direction of a lever effect at ``path``; else None.
 
@@ -708,9 +720,9 @@ def _check_uncertainty(case: Case) -> None:
         effect = effect_of(path)
         if effect is not None:
             today_path, better = effect
-            today = 0.0 if today_path is None else numbers.get(today_path, numbers.get("baseline.churn_rate", 0.0))
+            today = today_value(today_path, numbers)
             worst = low if better > 0 else high
-            if worst is not None and (worst - today) * better < -1e-12:
+            if worst is not None and today is not None and (worst - today) * better < -1e-12:
                 side = "low" if better > 0 else "high"
                 raise ValueError(
                     f"{where}: {side} = {worst:g} is worse than today's {today:g}: an effect ranges "

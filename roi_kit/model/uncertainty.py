@@ -32,7 +32,14 @@ import pandas as pd
 from scipy import special
 
 from roi_kit.case.fields import field_doc
-from roi_kit.case.schema import FIXED_INPUTS, Case, correlation_groups, effect_of, resolve_bound
+from roi_kit.case.schema import (
+    FIXED_INPUTS,
+    Case,
+    correlation_groups,
+    effect_of,
+    resolve_bound,
+    today_value,
+)
 from roi_kit.model.cashflows import compute, headline
 from roi_kit.model.inputs import flatten
 
@@ -161,12 +168,7 @@ def _cost_paths(case: Case) -> list[tuple[str, str]]:
 
 def _today(path: str, base: dict[str, float]) -> float | None:
     effect = effect_of(path)
-    if effect is None:
-        return None
-    today_path = effect[0]
-    if today_path is None:
-        return 0.0
-    return base.get(today_path, base.get("baseline.churn_rate"))
+    return None if effect is None else today_value(effect[0], base)
 
 
 def _group(path: str) -> str:
