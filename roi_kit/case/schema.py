@@ -82,6 +82,13 @@ FIXED_INPUTS = (
 )
 
 
+def is_fixed(path: str) -> bool:
+    """Whether the model reads the input at ``path`` as structure (:data:`FIXED_INPUTS`, and an
+    explicit benefit's initial amount), so that a range on it would never be drawn."""
+    parts = path.split(".")
+    return any(token in path for token in FIXED_INPUTS) or (parts[0] == "benefits" and parts[-1] == "initial")
+
+
 def today_value(today_path: str | None, numbers: Mapping[str, float]) -> float | None:
     """Today's value of an effect (:func:`effect_of`'s path): 0 for None; a segment without its own
     churn has the unit's; None when the case does not give it."""
@@ -703,7 +710,7 @@ def _check_uncertainty(case: Case) -> None:
             raise ValueError(f"{where}: {why}")
         if path not in numbers:
             raise ValueError(f"{where}: the case gives no number at {path} (is the lever or line in the case?)")
-        if any(token in path for token in FIXED_INPUTS):
+        if is_fixed(path):
             raise ValueError(f"{where}: {path} is part of the case's structure and cannot be uncertain")
         unit = field_doc(path).unit
         base = numbers[path]

@@ -33,10 +33,10 @@ from scipy import special
 
 from roi_kit.case.fields import field_doc
 from roi_kit.case.schema import (
-    FIXED_INPUTS,
     Case,
     correlation_groups,
     effect_of,
+    is_fixed,
     resolve_bound,
     today_value,
 )
@@ -189,7 +189,7 @@ def _defaults(case: Case, base: dict[str, float]) -> dict[str, tuple[float, floa
             out[path] = (base[path] * lo, base[path] * hi, "cost overrun")
     scenarios = [flatten(case.scenario_case(name)) for name in ("conservative", "optimistic")]
     for path, value in base.items():
-        if any(token in path for token in FIXED_INPUTS) or path.startswith("benefits."):
+        if is_fixed(path) or path.startswith("benefits."):  # explicit benefit amounts: as entered
             continue
         seen = [value, *(s.get(path, value) for s in scenarios)]
         if max(seen) - min(seen) > 1e-12:

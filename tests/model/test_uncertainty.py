@@ -210,6 +210,7 @@ def test_a_range_past_todays_level_is_refused_with_one_line(example_case):
 @pytest.mark.parametrize(("entry", "message"), [
     ({"levers.deflection.ratee": {"high": "12%"}}, "is not a field of levers.deflection; did you mean rate?"),
     ({"costs.one_time.0.month": {"high": 3}}, "is part of the case's structure and cannot be uncertain"),
+    ({"benefits.0.initial": {"high": 10}}, "is part of the case's structure and cannot be uncertain"),
     ({"levers.deflection.rate": {"low": "12%"}}, "low = 0.12, mode = 0.1 are not in order"),
     ({"levers.deflection.rate": {"group": "vendor"}}, "group = 'vendor' has no correlation"),
     ({"levers.deflection.rate": {"low": "abc"}}, "= 'abc' is not a number or a percentage"),
