@@ -272,8 +272,11 @@ def _unit_of(path: str) -> str:
 def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     """NPV when each input moves to its low or its high value, others at base; top ``top`` by swing.
 
-    Each bar starts at the base NPV (``result.summary.npv``) and ends at ``npv_low`` or
-    ``npv_high`` from the sensitivity frame; labels carry the input's low and high values.
+    The ranges are the case's uncertain inputs' (:func:`roi_kit.model.uncertainty.uncertain_inputs`,
+    the ones the simulation draws). Each bar starts at the base NPV (``result.summary.npv``) and
+    ends at ``npv_low`` or ``npv_high`` from the sensitivity frame; labels carry the input's low and
+    high values. The title names the input whose worse end turns NPV most negative, and that value:
+    "NPV turns negative if deflection rate is only 6%" (or "is as high as" where lower is better).
     """
     cur = fmt.currency_of(result)
     base = float(result.summary.npv)
@@ -285,16 +288,18 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     worst = np.minimum(lows, highs)
     if len(df) == 0:
         title, subtitle = "No inputs were varied", ""
-    elif (worst >= 0).all():
-        title = "NPV stays positive across every input range tested"
-        subtitle = f"Most sensitive to {df['label'].iloc[0]}; NPV with each input at its low or high value, others at base"
     else:
         k = int(np.argmin(worst))
         row = df.iloc[k]
-        side = "low" if lows[k] <= highs[k] else "high"
-        value = row["low_value"] if side == "low" else row["high_value"]
-        title = f"NPV turns negative if {_lower_first(row['label'])} is {fmt.value(value, units[k], cur)}"
-        subtitle = "NPV with each input at its low or high value, others at base"
+        at_low = lows[k] <= highs[k]  # the worse end is the low one: more of the input is better
+        value = fmt.value(row["low_value"] if at_low else row["high_value"], units[k], cur)
+        words = "is only" if at_low else "is as high as"
+        if worst[k] < 0:
+            title = f"NPV turns negative if {_lower_first(row['label'])} {words} {value}"
+        else:
+            title = f"NPV stays positive even if {_lower_first(row['label'])} {words} {value}"
+        subtitle = (f"Most sensitive to {_lower_first(df['label'].iloc[0])}; NPV with each input at the "
+                    "low or high end of its range, others at base")
     fig = figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
     for which, colour, npvs, values in (
         ("low", OKABE_ITO["orange"], lows, df["low_value"]),
@@ -345,9 +350,10 @@ def _share_text(p: float) -> str:
     return fmt.pct(p, 0)
 
 
-def _chance_title(p: float, draws: int, within: str) -> str:
-    """"83% chance of paying back within 36 months", saying "every"/"no" only when it is exact."""
-    if p >= 1.0:
+def _chance_title(p: float, draws: int, within: str, *, contradicted: bool = False) -> str:
+    """"83% chance of paying back within 36 months", saying "every"/"no" only when it is exact and
+    no scenario on the page says otherwise (``contradicted``: a scenario does not pay back)."""
+    if p >= 1.0 and not contradicted:
         return f"Every one of {fmt.number(draws)} simulated cases pays back {within}"
     if p <= 0.0:
         return f"None of {fmt.number(draws)} simulated cases pays back {within}"
@@ -465,21 +471,27 @@ def npv_distribution(
     currency: str | None = None,
     horizon_months: int | None = None,
     bins: int = 40,
+    results: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """Distribution of NPV over the Monte Carlo draws, with the P10, P50 and P90 marked.
 
     The draws are binned here (numpy, ``bins`` equal-width bins) and drawn as bars: the shares of
     draws per bin sum to 1. The title gives ``mc.p_payback``, the probability of paying back within
-    the horizon (``mc.horizon_months``). Pass the expected ``result`` (or ``currency``) so money is
-    shown in the case's currency.
+    the horizon (``mc.horizon_months``); the subtitle the percentiles and the chance of a loss
+    (NPV below zero). Pass the expected ``result`` (or ``currency``) so money is shown in the case's
+    currency, and the scenarios' ``results``: while a scenario does not pay back (or loses money),
+    neither line claims that every simulated case does (or that none does).
     """
     currency = currency or (fmt.currency_of(result) if result is not None else "USD")
     horizon_months = horizon_months or getattr(mc, "horizon_months", None)
     npv = np.asarray(mc.npv, float)
     npv = npv[np.isfinite(npv)]
     p = mc.percentiles["npv"]
+    scenarios = list((results or {}).values())
+    never = any(fmt.is_missing(r.summary.get("payback_months")) for r in scenarios)
+    loses = any(r.summary["npv"] < 0 for r in scenarios)
     within = f"within {horizon_months} months" if horizon_months else "within the horizon"
-    title = _chance_title(float(mc.p_payback), int(mc.draws), within)
+    title = _chance_title(float(mc.p_payback), int(mc.draws), within, contradicted=never)
     subtitle = (
         f"Net present value over {fmt.number(mc.draws)} simulated cases: "
         f"P10 {fmt.money(p['p10'], currency)}, P50 {fmt.money(p['p50'], currency)}, "
@@ -487,7 +499,13 @@ def npv_distribution(
     )
     p_positive = getattr(mc, "p_positive_npv", None)
     if p_positive is not None:
-        subtitle += f"; NPV positive in {_share_text(float(p_positive))} of them"
+        share = float(1.0 - p_positive)
+        if share <= 0.0 and loses:
+            subtitle += "; a loss in under 1% of them"
+        elif share <= 0.0:
+            subtitle += "; none makes a loss"
+        else:
+            subtitle += f"; a loss in {_share_text(share)} of them"
     fig = figure(title, subtitle)
     counts, edges = np.histogram(npv, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2

@@ -8,6 +8,7 @@ from typing import Any
 
 from roi_kit.case.schema import PILLAR_LABELS, PILLARS, Case
 from roi_kit.model.inputs import _scalar
+from roi_kit.model.uncertainty import latent_correlation
 from roi_kit.page import fmt
 from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, formula_block, html_table
 
@@ -119,8 +120,27 @@ def _benefit_lines(result: Any) -> str:
     return html_table("lines", header, rows, caption=f"Benefit lines at full adoption, {cur} per year")
 
 
-def methodology(result: Any) -> str:
-    """The formulas used, with this case's numbers plugged in, the benefit lines, and the notes."""
+def _uncertainty(mc: Any) -> str:
+    """How the simulation draws its inputs, with this run's numbers."""
+    groups = {u.group for u in mc.inputs}
+    shown = "; ".join(
+        f"{name}: ρₛ = {rank:.2g} → ρ = {latent_correlation(rank):.3f}, "
+        f"{sum(u.group == name for u in mc.inputs)} inputs"
+        for name, rank in mc.correlation.items() if name in groups
+    )
+    return formula_block(
+        "Uncertainty",
+        "each uncertain input is drawn from its range (triangular, PERT or uniform; the register's "
+        "\"Range drawn\"); inputs of a group share one factor F (Gaussian copula): "
+        "z = ±(√ρ·F + √(1 − ρ)·ε), value = the input's quantile at Φ(z), ρ = 2·sin(π·ρₛ/6) for the "
+        "group's rank correlation ρₛ, the sign making a good draw good for every input",
+        f"{fmt.number(mc.draws)} draws, seed {mc.seed}; {shown}",
+    )
+
+
+def methodology(result: Any, mc: Any = None) -> str:
+    """The formulas used, with this case's numbers plugged in, the benefit lines, and the notes
+    (and, given the Monte Carlo run ``mc``, how its inputs were drawn)."""
     s, b, cur = result.summary, result.baseline, fmt.currency_of(result)
     m = lambda x: fmt.money(x, cur, compact=False)  # noqa: E731 - local shorthand
     horizon = int(s["horizon_months"])
@@ -164,6 +184,8 @@ def methodology(result: Any) -> str:
              if not fmt.is_missing(s.get("payback_months")) else f"not within {horizon} months"),
         ),
     ]
+    if mc is not None and getattr(mc, "inputs", ()):
+        items.append(_uncertainty(mc))
     listed = "".join(f"<li>{esc(n)}</li>" for n in notes(result.case))
     return (
         '<div class="roi-methodology">'

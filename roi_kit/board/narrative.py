@@ -231,3 +231,56 @@ def scenario_sentence(results_by_scenario: Mapping[str, Any]) -> str:
             f"not pay back within {horizon} months"
         )
     return f"{text}; {'; '.join(parts)}." if parts else f"{text}."
+
+
+def _chance(p: float) -> str:
+    """A probability that never rounds to a false "0%" or "100%": "under 1%", "over 99%", "37%"."""
+    if p < 0.01:
+        return "under 1%"
+    if p > 0.99:
+        return "over 99%"
+    return fmt.pct(p, 0)
+
+
+def uncertainty(mc: Any, results_by_scenario: Mapping[str, Any]) -> str:
+    """The simulation in one sentence: the P10–P90 band, the chance of a loss and of payback.
+
+    Loss = NPV below zero over the draws (``mc.npv``); payback = ``mc.p_payback`` within the
+    horizon. "None"/"every" only when the draws say so *and* no scenario on the page disagrees: a
+    scenario that loses money or does not pay back makes it "under 1%"/"over 99%", named.
+    """
+    items = list(results_by_scenario.items())
+    cur = fmt.currency_of(items[0][1]) if items else "USD"
+    horizon = int(mc.horizon_months)
+    p = mc.percentiles["npv"]
+    delivery = getattr(mc, "correlation", {}).get("delivery")
+    together = (
+        f", the programme's delivery inputs moving together (rank correlation {delivery:.2g})"
+        if delivery else ""
+    )
+    text = (
+        f"Over {fmt.number(mc.draws)} simulated cases{together}, net present value lies between "
+        f"{fmt.money(p['p10'], cur)} (P10) and {fmt.money(p['p90'], cur)} (P90), {fmt.money(p['p50'], cur)} "
+        f"at the median"
+    )
+    losing = [n for n, r in items if r.summary["npv"] < 0]
+    never = [n for n, r in items if fmt.is_missing(r.summary.get("payback_months"))]
+    p_loss = float((mc.npv < 0).mean())
+    if p_loss <= 0.0 and not losing:
+        loss = "none of them makes a loss"
+    elif p_loss <= 0.0:
+        loss = (f"the chance of a loss is under 1%, although the {_join(losing)} "
+                f"scenario{'s lose' if len(losing) > 1 else ' loses'} money")
+    else:
+        loss = f"the chance of a loss is {_chance(p_loss)}"
+    paid = float(mc.p_payback)
+    if paid >= 1.0 and not never:
+        payback = f"every one pays back within {horizon} months"
+    elif paid >= 1.0:
+        payback = (f"the chance of paying back within {horizon} months is over 99%, although the "
+                   f"{_join(never)} scenario{'s do' if len(never) > 1 else ' does'} not")
+    elif paid <= 0.0:
+        payback = f"none pays back within {horizon} months"
+    else:
+        payback = f"the chance of paying back within {horizon} months is {_chance(paid)}"
+    return f"{text}; {loss}, and {payback}."

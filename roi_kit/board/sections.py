@@ -155,6 +155,12 @@ def _scenarios(ctx: ReportContext) -> None:
     show_html(scenario_table(ctx.results))
 
 
+def _uncertainty(ctx: ReportContext) -> None:
+
+    _paragraph(narrative.uncertainty(ctx.monte_carlo, ctx.results), "roi-lead")
+    show_figure(npv_distribution(ctx.monte_carlo, ctx.result, results=ctx.results), "npv-distribution")
+
+
 def _baseline(ctx: ReportContext) -> None:
 
     show_html(baseline_table(ctx.result))
@@ -191,13 +197,13 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "payback_timeline": _chart("payback-timeline", lambda c: payback_timeline(c.results)),
     "scenario_table": _scenarios,
     "tornado": _chart("tornado", lambda c: tornado(c.sensitivity, c.result)),
-    "uncertainty": _chart("npv-distribution", lambda c: npv_distribution(c.monte_carlo, c.result)),
+    "uncertainty": _uncertainty,
     "cost_table": _table(lambda c: cost_table(c.result)),
     "annual_table": _table(lambda c: annual_table(c.result)),
     "measurement_plan": _table(lambda c: measurement_plan(c.case)),
-    "assumptions": _table(lambda c: assumptions_register(c.case)),
+    "assumptions": _table(lambda c: assumptions_register(c.case, c.monte_carlo.inputs, c.monte_carlo.correlation)),
     "baseline_source": _table(lambda c: provenance_html(c.case)),
-    "methodology": _table(lambda c: methodology(c.result)),
+    "methodology": _table(lambda c: methodology(c.result, c.monte_carlo)),
 }
 
 

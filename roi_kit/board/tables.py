@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from roi_kit.case.fields import iter_inputs
-from roi_kit.case.schema import PILLAR_LABELS, REVENUE_FIRST
+from roi_kit.case.fields import field_doc, iter_inputs
+from roi_kit.case.schema import PILLAR_LABELS, REVENUE_FIRST, correlation_groups
+from roi_kit.model.uncertainty import UncertainInput, uncertain_inputs
 from roi_kit.page import fmt
 from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, html_table
 
@@ -166,32 +167,82 @@ def _group_title(group: str, names: Mapping[str, str]) -> str:
     return " · ".join(words)
 
 
-def assumptions_register(case: Any) -> str:
-    """Every input of the case: label (and dotted path), value in its unit, unit, and source note.
+#: Where an input's range comes from, as the register says it.
+RANGE_SOURCES = {
+    "case": "the case's uncertainty section",
+    "scenarios": "from the scenarios",
+    "cost overrun": "default cost overrun",
+    "baseline": "default baseline range",
+}
+
+
+#: What each correlation group holds, for the register.
+GROUP_LABELS = {"delivery": "programme delivery: levers, ramp and costs", "baseline": "baseline inputs"}
+
+
+def _range_cell(u: UncertainInput | None, unit: str, cur: str) -> Cell:
+    """"6.00% – 12.5% (triangular, from the scenarios)", or a muted dash for a fixed input."""
+    if u is None:
+        return Cell("fixed", cls="note")
+    shape = u.distribution if u.distribution != "pert" else "PERT"
+    return Cell(f"{fmt.value(u.low, unit, cur)} – {fmt.value(u.high, unit, cur)} "
+                f"({shape}, {RANGE_SOURCES.get(u.source, u.source)})")
+
+
+def assumptions_register(
+    case: Any,
+    inputs: Iterable[UncertainInput] | None = None,
+    correlation: Mapping[str, float] | None = None,
+) -> str:
+    """Every input of the case: label (and dotted path), value in its unit, unit, range and source note.
 
     Inputs are grouped under a heading row (``class="group"``) per model and list item, e.g.
-    "Levers · Risk · Mis-disclosure fine"; every input keeps its own row.
+    "Levers · Risk · Mis-disclosure fine"; every input keeps its own row. The range is the one the
+    tornado and the simulation use (``inputs``, by default :func:`uncertain_inputs`), "fixed"
+    where the input is not uncertain; the correlation of each group closes the table.
     """
 
     cur = fmt.currency_of(case)
-    inputs = iter_inputs(case)
-    names = {r.path.rsplit(".", 1)[0]: str(r.value) for r in inputs if r.path.endswith(".name")}
+    rows_in = iter_inputs(case)
+    ranges = {u.path: u for u in (uncertain_inputs(case) if inputs is None else inputs)}
+    correlation = correlation_groups(case) if correlation is None else correlation
+    names = {r.path.rsplit(".", 1)[0]: str(r.value) for r in rows_in if r.path.endswith(".name")}
     rows: list[tuple[str, list[Cell | str]]] = []
     group = None
-    for row in inputs:
+    for row in rows_in:
         here = row.path.rsplit(".", 1)[0] if "." in row.path else ""
         if here != group:
             group = here
-            rows.append(("group", [Cell(_group_title(here, names), colspan=4)]))
+            rows.append(("group", [Cell(_group_title(here, names), colspan=5)]))
         label = f'{esc(row.label)}<br><code class="note">{esc(row.path)}</code>'
         shown = PILLAR_LABELS.get(row.value, row.value) if isinstance(row.value, str) else row.value
+        numeric = isinstance(row.value, int | float) and not isinstance(row.value, bool)
         rows.append(("", [
             Cell(row.label, html_text=label),
             Cell(fmt.value(shown, row.unit, cur), num=not isinstance(row.value, str)),
             fmt.unit_label(row.unit, cur),
+            _range_cell(ranges.get(row.path), row.unit, cur) if numeric else Cell("", cls="note"),
             Cell(row.source or "—", cls="" if row.source else "note"),
         ]))
+    listed = {r.path for r in rows_in}
+    extra = [u for path, u in ranges.items() if path not in listed]  # e.g. a segment's lever override
+    if extra:
+        rows.append(("group", [Cell("Uncertain inputs set elsewhere", colspan=5)]))
+        for u in extra:
+            unit = field_doc(u.path).unit
+            rows.append(("", [Cell(u.path, html_text=f'<code class="note">{esc(u.path)}</code>'),
+                              Cell(fmt.value(u.mode, unit, cur), num=True), fmt.unit_label(unit, cur),
+                              _range_cell(u, unit, cur), Cell("—", cls="note")]))
+    given = case.uncertainty_correlation
+    rows.append(("group", [Cell("Uncertainty · rank correlation within each group", colspan=5)]))
+    for name, value in correlation.items():
+        stated = given is not None and (name in given if isinstance(given, Mapping) else name == "delivery")
+        rows.append(("", [
+            Cell(f"{name.capitalize()} group ({GROUP_LABELS.get(name, 'inputs the case puts in it')})"),
+            Cell(f"{value:.2g}", num=True), "rank correlation", Cell(""),
+            Cell("the case's uncertainty_correlation" if stated else "default", cls="" if stated else "note"),
+        ]))
     return html_table(
-        "assumptions", ["Input", Cell("Value", num=True), "Unit", "Source"], rows,
-        caption="Assumptions register: every input and where it came from",
+        "assumptions", ["Input", Cell("Value", num=True), "Unit", "Range drawn", "Source"], rows,
+        caption="Assumptions register: every input, the range the tornado and the simulation use, and where it came from",
     )

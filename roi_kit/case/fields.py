@@ -94,7 +94,8 @@ def iter_inputs(case: Case) -> list[InputRow]:
         for name, info in type(model).model_fields.items():
             value = getattr(model, name)
             path = f"{prefix}{name}"
-            if path in {"scenarios", "measurement_plan", "sources", "baseline_source", "baseline.interval_profile"}:
+            if path in {"scenarios", "measurement_plan", "sources", "baseline_source", "baseline.interval_profile",
+                        "uncertainty", "uncertainty_correlation"}:
                 continue
             if isinstance(value, BaseModel):
                 walk(value, f"{path}.")

@@ -221,7 +221,8 @@ def _plain(model: BaseModel) -> dict[str, Any]:
 
 
 def _plain_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
-    return {str(k): _plain_mapping(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+    return {str(k): _plain(v) if isinstance(v, BaseModel) else _plain_mapping(v) if isinstance(v, Mapping) else v
+            for k, v in value.items()}
 
 
 def case_yaml(case: Case) -> str:

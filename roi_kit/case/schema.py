@@ -61,6 +61,84 @@ SCENARIOS = ("conservative", "expected", "optimistic")
 SCALE_SHORTCUTS = ("scale_levers", "scale_benefits", "scale_costs")
 
 
+DISTRIBUTIONS = ("triangular", "pert", "uniform")
+
+
+#: Correlation groups every case has: the programme-delivery factor (levers, ramp, costs) and the
+#: baseline (today's volumes and unit costs). Their rank correlation unless the case says otherwise.
+DEFAULT_CORRELATION = {"delivery": 0.6, "baseline": 0.0}
+
+
+#: Lever fields that are effects: the path of today's value (None: today is 0) and which way is
+#: better (+1 higher, -1 lower). An effect's range never passes today's value.
+EFFECTS: dict[str, tuple[str | None, int]] = {
+    "deflection.rate": (None, 1),
+    "handle_time.seconds_saved": (None, 1),
+    "first_contact_resolution.repeat_rate_after": ("baseline.repeat_rate", -1),
+    "abandonment.abandon_rate_after": ("baseline.abandon_rate", -1),
+    "retention.churn_rate_after": ("baseline.churn_rate", -1),
+    "upsell.conversion_lift": (None, 1),
+    "agent_attrition.attrition_after": ("baseline.agent_attrition", -1),
+}
+
+
+#: Inputs the model reads as the case's structure, never as a number that can be drawn.
+FIXED_INPUTS = (
+    "timeline.horizon_months",
+    ".month",
+    ".start_month",
+    "baseline.service_level.",
+    ".per_year.",
+    "baseline.interval_profile.",
+    "baseline_source.",
+)
+
+
+def is_fixed(path: str) -> bool:
+    """Whether the model reads the input at ``path`` as structure (:data:`FIXED_INPUTS`, and an
+    explicit benefit's initial amount), so that a range on it would never be drawn."""
+    parts = path.split(".")
+    return any(token in path for token in FIXED_INPUTS) or (parts[0] == "benefits" and parts[-1] == "initial")
+
+
+def today_value(today_path: str | None, numbers: Mapping[str, float]) -> float | None:
+    """Today's value of an effect (:func:`effect_of`'s path): 0 for None; a segment without its own
+    churn has the unit's; None when the case does not give it."""
+    if today_path is None:
+        return 0.0
+    if today_path in numbers:
+        return numbers[today_path]
+    if today_path.startswith("baseline.segments.") and today_path.endswith(".churn_rate"):
+        return numbers.get("baseline.churn_rate")
+    return None
+
+
+def effect_of(path: str) -> tuple[str | None, int] | None:
+    """Today's path (None: 0) and the better direction of a lever effect at ``path``; else None.
+
+    >>> effect_of("levers.retention.churn_rate_after")
+    ('baseline.churn_rate', -1)
+    >>> effect_of("baseline.segments.1.levers.retention.churn_rate_after")
+    ('baseline.segments.1.churn_rate', -1)
+    >>> effect_of("levers.risk.0.probability_after")
+    ('levers.risk.0.probability_before', -1)
+    """
+    parts = path.split(".")
+    if parts[:2] == ["levers", "risk"] and len(parts) == 4 and parts[3] == "probability_after":
+        return f"levers.risk.{parts[2]}.probability_before", -1
+    if parts[0] == "levers" and len(parts) == 3:
+        return EFFECTS.get(".".join(parts[1:]))
+    if parts[:2] == ["baseline", "segments"] and len(parts) == 6 and parts[3] == "levers":
+        found = EFFECTS.get(".".join(parts[4:]))
+        if found is None:
+            return None
+        today, better = found
+        if today in ("baseline.churn_rate",):
+            today = f"baseline.segments.{parts[2]}.churn_rate"
+        return today, better
+    return None
+
+
 Pillar = Literal["cost_savings", "revenue_protected", "revenue_generated", "risk_avoided"]
 
 
@@ -84,6 +162,35 @@ def _refuse_bool(value: Any) -> Any:
 
 
 Rate = Annotated[float, BeforeValidator(_parse_rate), BeforeValidator(_refuse_bool)]
+
+
+def _bound(value: Any) -> Any:
+    """A range bound: a number, or a percentage kept as written ("130%") until the field is known."""
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if text.endswith("%"):
+            try:
+                float(text[:-1])
+            except ValueError:
+                raise ValueError(f"= {value!r} is not a number or a percentage like \"130%\"") from None
+            return text
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"= {value!r} is not a number or a percentage like \"130%\"") from None
+    return value
+
+
+Bound = Annotated[float | str, BeforeValidator(_bound), BeforeValidator(_refuse_bool)]
+
+
+def _correlation(value: Any, key: str = "") -> float:
+    """A rank correlation between 0 and 1, as 0.6 or "60%"."""
+    number = _parse_rate(value)
+    if isinstance(number, bool) or not isinstance(number, int | float) or not 0.0 <= number <= 1.0:
+        where = f"has {key} = {value!r}, which" if key else f"= {value!r}"
+        raise ValueError(f"{where} is not a rank correlation between 0 and 1 (e.g. 0.6)")
+    return float(number)
 
 
 Number = Annotated[float, BeforeValidator(_refuse_bool)]
@@ -413,6 +520,40 @@ Measurable = Literal[
 MEASURABLE: tuple[str, ...] = get_args(Measurable)
 
 
+class UncertainRange(_Model):
+    """One uncertain input's range: its low, most likely and high value, and the distribution between.
+
+    A bound is a number in the field's own unit, or a percentage: of the base value for money,
+    counts, seconds and months (``high: 130%`` is a 30% overrun), the rate itself for a rate
+    (``low: 6%`` is 0.06). A bound left out keeps the default range's (else the base value).
+    """
+
+    low: Bound | None = F(None, unit="value or %", desc="Lowest plausible value")
+    mode: Bound | None = F(None, unit="value or %", desc="Most likely value (defaults to the case's value)")
+    high: Bound | None = F(None, unit="value or %", desc="Highest plausible value")
+    distribution: Literal["triangular", "pert", "uniform"] = F(
+        "triangular", unit="choice", desc="Shape between low and high: triangular, pert or uniform"
+    )
+    group: str | None = F(
+        None, unit="text", desc="Correlation group: delivery, baseline, or one named in uncertainty_correlation",
+        max_length=40,
+    )
+
+
+def resolve_bound(bound: float | str | None, base: float, unit: str) -> float | None:
+    """A bound as a number: "130%" of a money field is 1.3 × base; "6%" of a rate is 0.06.
+
+    >>> resolve_bound("130%", 450_000, "money"), resolve_bound("6%", 0.10, "rate"), resolve_bound(12, 30, "seconds")
+    (585000.0, 0.06, 12.0)
+    """
+    if bound is None:
+        return None
+    if isinstance(bound, str):
+        share = float(bound[:-1]) / 100.0
+        return share if unit.startswith("rate") else share * base
+    return float(bound)
+
+
 class Metric(_Model):
     metric: str = F(unit="text", desc="Outcome metric", min_length=1, max_length=200)
     owner: str = F("", unit="text", desc="Who owns it", max_length=120)
@@ -486,6 +627,27 @@ class Case(_Model):
     def _left_out_unset(self, handler: Any) -> Any:
         return drop_unset(handler(self))
 
+
+    uncertainty: dict[str, UncertainRange] = Field(
+        default_factory=dict,
+        description="Range of each uncertain input by dotted path (defaults: the scenarios, cost overruns, key baseline inputs)",
+        json_schema_extra={"unit": "ranges"},
+    )
+    uncertainty_correlation: float | dict[str, float] | None = Field(
+        None,
+        description="Rank correlation of the delivery group's inputs (0 to 1), or one per group name",
+        json_schema_extra={"unit": "correlation"},
+    )
+
+    @field_validator("uncertainty_correlation", mode="before")
+    @classmethod
+    def _correlations(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            return {str(k): _correlation(v, str(k)) for k, v in value.items()}
+        return _correlation(value)
+
     # Derived from the (immutable) fields and kept once made: scenario cases, flattened numbers.
     _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -553,6 +715,7 @@ class Case(_Model):
 
                     first = _problem("", error.errors(include_url=False)[0], type(base))
                     raise ValueError(f"{where}.{first.path}: {first.message}") from None
+        _check_uncertainty(self)
         return self
 
     # -- derived ----------------------------------------------------------------------------
@@ -590,7 +753,88 @@ class Case(_Model):
         overrides = self.scenarios.get(name)
         if overrides is None:
             overrides = _default_scenario(self, name)
+        if self.uncertainty:  # the ranges are the unit's, around its expected values: not a scenario's
+            overrides = {**overrides, "uncertainty": {}}
         return self.memo(f"scenario:{name}", lambda: self.with_overrides(overrides))
+
+
+def correlation_groups(case: Case) -> dict[str, float]:
+    """Rank correlation by group: the defaults, with the case's ``uncertainty_correlation`` on top
+    (a single number is the delivery group's)."""
+    given = case.uncertainty_correlation
+    if given is None:
+        return dict(DEFAULT_CORRELATION)
+    if isinstance(given, dict):
+        return {**DEFAULT_CORRELATION, **given}
+    return {**DEFAULT_CORRELATION, "delivery": float(given)}
+
+
+def _numbers(case: Case) -> dict[str, float]:
+    """The case's numeric inputs by dotted path (as the model's ``flatten`` reads them)."""
+    out: dict[str, float] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                walk(value, f"{prefix}{key}.")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{prefix}{i}.")
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            out[prefix[:-1]] = float(node)
+
+    walk(case.model_dump(mode="python", exclude={"scenarios", "measurement_plan", "sources", "uncertainty",
+                                                 "uncertainty_correlation"}), "")
+    return out
+
+
+def _check_uncertainty(case: Case) -> None:
+    """Each ``uncertainty:`` entry names a number the case has and the model can draw, its bounds
+    are in order around the value, a rate stays within 0..1 and an effect never passes today's."""
+    if not case.uncertainty:
+        return
+    from roi_kit.case.fields import field_doc  # walks these models: a cycle at import
+    from roi_kit.case.overrides import _resolve
+
+    numbers = _numbers(case)
+    groups = correlation_groups(case)
+    for path, entry in case.uncertainty.items():
+        where = f"uncertainty.{path}"
+        ok, why = _resolve(path)
+        if not ok:
+            raise ValueError(f"{where}: {why}")
+        if path not in numbers:
+            raise ValueError(f"{where}: the case gives no number at {path} (is the lever or line in the case?)")
+        if is_fixed(path):
+            raise ValueError(f"{where}: {path} is part of the case's structure and cannot be uncertain")
+        unit = field_doc(path).unit
+        base = numbers[path]
+        low, mode, high = (resolve_bound(b, base, unit) for b in (entry.low, entry.mode, entry.high))
+        mode = base if mode is None else mode
+        if (low is not None and low > mode) or (high is not None and high < mode):
+            shown = ", ".join(f"{k} = {v:g}" for k, v in (("low", low), ("mode", mode), ("high", high)) if v is not None)
+            raise ValueError(f"{where}: {shown} are not in order (low ≤ mode ≤ high; the mode defaults to the case's {base:g})")
+        if unit == "rate" and any(v is not None and not 0.0 <= v <= 1.0 for v in (low, high)):
+            raise ValueError(f"{where}: a rate's range must stay between 0 and 1 (write low: 6% for 0.06)")
+        negative = [(k, v) for k, v in (("low", low), ("high", high)) if v is not None and v < 0]
+        if negative and not path.endswith("volume_growth"):
+            raise ValueError(f"{where}: {negative[0][0]} = {negative[0][1]:g} is below 0, which {path} cannot be")
+        effect = effect_of(path)
+        if effect is not None:
+            today_path, better = effect
+            today = today_value(today_path, numbers)
+            worst = low if better > 0 else high
+            if worst is not None and today is not None and (worst - today) * better < -1e-12:
+                side = "low" if better > 0 else "high"
+                raise ValueError(
+                    f"{where}: {side} = {worst:g} is worse than today's {today:g}: an effect ranges "
+                    f"from no change to more than planned, never past today's level"
+                )
+        if entry.group is not None and entry.group not in groups:
+            raise ValueError(
+                f"{where}: group = {entry.group!r} has no correlation; name it in uncertainty_correlation "
+                f"or use {', '.join(groups)}"
+            )
 
 
 def _default_scenario(case: Case, name: str) -> dict[str, Any]:
@@ -659,4 +903,8 @@ def _validate(data: Mapping[str, Any], *, unit: str) -> Case:
 
 def canonical_json(case: Case) -> str:
     """The case as sorted, compact JSON: equal cases give equal text (and equal hashes)."""
-    return json.dumps(case.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = case.model_dump(mode="json")
+    for key in ("uncertainty", "uncertainty_correlation"):  # added later: unset, the hash stays as it was
+        if not data.get(key):
+            data.pop(key, None)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))

@@ -37,7 +37,7 @@ def _flatten(case: Case) -> dict[str, float]:
         elif isinstance(node, int | float) and not isinstance(node, bool):
             out[prefix[:-1]] = float(node)
 
-    walk(case.model_dump(mode="python", exclude={"scenarios", "measurement_plan", "sources"}), "")
+    walk(case.model_dump(mode="python", exclude={"scenarios", "measurement_plan", "sources", "uncertainty", "uncertainty_correlation"}), "")
     return out
 
 

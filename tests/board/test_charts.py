@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from roi_kit import evaluate, evaluate_scenarios
+from roi_kit import evaluate, evaluate_scenarios, load_case, sensitivity
 from roi_kit.board import charts
 from roi_kit.page import fmt
 from roi_kit.page.text import CATEGORY_LABEL_PX
@@ -273,7 +275,31 @@ class TestTornado:
             "low_value": [0.02], "high_value": [0.2],
             "npv_low": [-1.0e6], "npv_high": [6.0e6], "swing": [7.0e6],
         })
-        assert charts.tornado(frame, result).layout.title.text == "NPV turns negative if deflection rate is 2.0%"
+        assert charts.tornado(frame, result).layout.title.text == "NPV turns negative if deflection rate is only 2.0%"
+
+    def test_bank_tornado_never_claims_a_churn_increase(self):
+        """Issue 12: the bank's churn is 8.7% today and 8.5% after; the tornado swung it to 10.2%
+        and titled "NPV turns negative if … churn rate after is 10.2%". Its range now ends at 8.56%."""
+        case = load_case(Path(__file__).resolve().parents[2] / "templates/units/demo/retail_bank.yaml")
+        frame = sensitivity(case)
+        fig = charts.tornado(frame, evaluate(case))
+        churn = frame.set_index("path").loc["levers.retention.churn_rate_after"]
+        assert churn.high_value == pytest.approx(0.0856) and churn.high_value < case.baseline.churn_rate
+        assert "10.2%" not in fig.layout.title.text
+        assert fig.layout.title.text == "NPV stays positive even if deflection: deflection rate is only 5.6%"
+
+    def test_title_says_as_high_as_where_less_is_better(self, result):
+        # a cost line: the high end is the worse one, so the title says how high, not "only"
+        frame = pd.DataFrame({
+            "path": ["costs.one_time.0.amount"], "label": ["Platform: amount"],
+            "low_value": [427_500.0], "high_value": [607_500.0],
+            "npv_low": [300_000.0], "npv_high": [-20_000.0], "swing": [320_000.0],
+        })
+        assert charts.tornado(frame, result).layout.title.text == (
+            "NPV turns negative if platform: amount is as high as $607,500")
+        frame["npv_high"] = [120_000.0]
+        assert charts.tornado(frame, result).layout.title.text == (
+            "NPV stays positive even if platform: amount is as high as $607,500")
 
 
 class TestNpvDistribution:
@@ -303,6 +329,21 @@ class TestNpvDistribution:
         assert charts.npv_distribution(fake).layout.title.text.startswith("Every one of 1,000")
         fake.p_payback = 0.999
         assert charts.npv_distribution(fake).layout.title.text.startswith("Over 99%")
+
+    def test_never_claims_every_draw_pays_back_while_a_scenario_does_not(self, example_case):
+        npv = np.linspace(1e5, 2e6, 1000)  # every draw positive and paying back
+        fake = SimpleNamespace(npv=npv, p_payback=1.0, p_positive_npv=1.0, draws=1000, horizon_months=36,
+                               percentiles={"npv": dict(zip(("p10", "p50", "p90"), np.percentile(npv, [10, 50, 90]), strict=True))})
+        results = evaluate_scenarios(example_case.with_overrides(
+            {"scenarios.conservative": {"scale_levers": 0.1, "timeline.ramp_months": 30}}))
+        assert results["conservative"].summary["payback_months"] is None
+        assert results["conservative"].summary["npv"] < 0
+        fig = charts.npv_distribution(fake, results["expected"], results=results)
+        assert fig.layout.title.text == "Over 99% chance of paying back within 36 months"
+        assert fig.layout.title.subtitle.text.endswith("; a loss in under 1% of them")
+        plain = charts.npv_distribution(fake, results["expected"])
+        assert plain.layout.title.text.startswith("Every one of 1,000")
+        assert plain.layout.title.subtitle.text.endswith("; none makes a loss")
 
 
 class TestSegments:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
-from roi_kit import evaluate, evaluate_scenarios
+from roi_kit import evaluate, evaluate_scenarios, load_case, monte_carlo
 from roi_kit.board import narrative
 from roi_kit.case import read_case_file
 from roi_kit.page import fmt
@@ -126,3 +130,35 @@ def test_scenario_sentence_when_only_some_pay_back(example_case):
     text = narrative.scenario_sentence(res)
     assert "NPV is negative in every scenario" in text
     assert "the conservative and expected scenarios do not pay back within 36 months" in text
+
+
+class TestUncertainty:
+    def test_states_the_band_and_the_chances_of_a_loss_and_of_payback(self, example_case):
+        mc = monte_carlo(example_case, draws=2_000, seed=7)
+        results = evaluate_scenarios(example_case)
+        text = narrative.uncertainty(mc, results)
+        p = mc.percentiles["npv"]
+        assert f"between {fmt.money(p['p10'])} (P10) and {fmt.money(p['p90'])} (P90)" in text
+        assert "rank correlation 0.6" in text
+        assert "within 36 months" in text
+
+    def test_a_losing_scenario_forbids_none_and_every(self, example_case):
+        mc = SimpleNamespace(npv=np.linspace(1e5, 2e6, 1000), p_payback=1.0, draws=1000, horizon_months=36,
+                             correlation={"delivery": 0.6},
+                             percentiles={"npv": {"p10": 3e5, "p50": 1e6, "p90": 1.8e6}})
+        results = evaluate_scenarios(example_case.with_overrides(
+            {"scenarios.conservative": {"scale_levers": 0.1, "timeline.ramp_months": 30}}))
+        text = narrative.uncertainty(mc, results)
+        assert "the chance of a loss is under 1%, although the conservative scenario loses money" in text
+        assert ("the chance of paying back within 36 months is over 99%, although the conservative "
+                "scenario does not") in text
+        assert "every" not in text and "none" not in text
+        calm = narrative.uncertainty(mc, evaluate_scenarios(example_case))
+        assert "none of them makes a loss, and every one pays back within 36 months" in calm
+
+    def test_the_energy_retailers_page_states_its_chance_of_a_loss(self):
+        """utility.yaml: conservative NPV below zero; the sentence gives a loss chance of at least 1%."""
+        case = load_case(Path(__file__).resolve().parents[2] / "templates/units/demo/utility.yaml")
+        mc = monte_carlo(case)
+        text = narrative.uncertainty(mc, evaluate_scenarios(case))
+        assert f"the chance of a loss is {fmt.pct(mc.p_loss, 0)}" in text and mc.p_loss >= 0.01

@@ -121,14 +121,31 @@ class TestTables:
     def test_assumptions_register_lists_every_input_with_its_source(self, example_case):
         frag = sections.assumptions_register(example_case)
         inputs = iter_inputs(example_case)
-        assert frag.split("<tbody>")[1].count("<tr>") == len(inputs)
+        # every input, then one row per correlation group (delivery, baseline)
+        assert frag.split("<tbody>")[1].count("<tr>") == len(inputs) + 2
         for row in inputs:
             assert f"<code class=\"note\">{html.escape(row.path)}</code>" in frag
         assert "FY25 finance allocation, cost centre 4410" in frag
         assert "$4.80" in frag and "USD per contact" in frag
         # list items are grouped under their own name; pillar keys read as labels
-        assert '<tr class="group"><th scope="row" colspan="4">Levers · Risk · Mis-disclosure fine</th></tr>' in frag
+        assert '<tr class="group"><th scope="row" colspan="5">Levers · Risk · Mis-disclosure fine</th></tr>' in frag
         assert "<td>cost_savings</td>" not in frag and ">Cost savings<" in frag
+
+    def test_assumptions_register_shows_the_range_the_tornado_and_the_simulation_use(self, example_case):
+        from roi_kit import sensitivity
+
+        case = example_case.with_overrides({"uncertainty": {"levers.deflection.rate": {"low": "6%", "high": "12%"}},
+                                            "uncertainty_correlation": 0.8})
+        rows = _rows(sections.assumptions_register(case))
+        # the tornado's row for the rate runs 6% to 12%: the register says so, and whence
+        tornado = sensitivity(case).set_index("path").loc["levers.deflection.rate"]
+        assert (tornado.low_value, tornado.high_value) == (pytest.approx(0.06), pytest.approx(0.12))
+        assert rows["Deflection ratelevers.deflection.rate"][2] == "6.0% – 12.0% (triangular, the case's uncertainty section)"
+        # the default cost overrun: 95% to 135% of $450,000
+        assert rows["Amountcosts.one_time.0.amount"][2] == "$427,500 – $607,500 (triangular, default cost overrun)"
+        assert rows["Automated costlevers.deflection.automated_cost"][2] == "fixed"
+        delivery = rows["Delivery group (programme delivery: levers, ramp and costs)"]
+        assert delivery[0] == "0.8" and delivery[-1] == "the case's uncertainty_correlation"
 
     def test_measurement_plan(self, example_case):
         rows = _rows(sections.measurement_plan(example_case))
