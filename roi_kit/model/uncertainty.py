@@ -73,7 +73,8 @@ def sensitivity(case: Case, *, swing: float = 0.2, scenario: str = "expected") -
     base_case = case.scenario_case(scenario)
     base = flatten(base_case)
     # with segments, the unit's value and churn are their weighted sums: the segments' own move
-    tied = {"baseline.annual_value_per_customer", "baseline.churn_rate"} if base_case.baseline.segments else set()
+    segmented = base_case.baseline is not None and base_case.baseline.segments
+    tied = {"baseline.annual_value_per_customer", "baseline.churn_rate"} if segmented else set()
     paths = [p for p, v in base.items() if _varies(p) and v != 0.0 and p not in tied]
     draws = 2 * len(paths) + 1
     params: dict[str, np.ndarray] = {p: np.full(draws, v) for p, v in base.items()}
