@@ -180,7 +180,8 @@ NO_BASELINE = ("This case is entered as explicit benefit and cost lines, with no
 
 def _cost_curve(ctx: ReportContext) -> None:
     if ctx.result.baseline is None:
-        return  # no operating cost to draw: the baseline section says so
+        _paragraph("No cost-to-serve curve: the case has no baseline operating cost to start from.", "roi-lead")
+        return
     show_figure(cost_curve(ctx.result), "cost-curve")
 
 
