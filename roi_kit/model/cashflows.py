@@ -108,7 +108,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         segs = _segments(case, v, cpc)
         hourly = _hourly_cost(v, cpc)
     if case.baseline is None:
-        pass
+        agents = None
     elif v.has("baseline.agents"):
         agents = v("baseline.agents")
     elif v.has("baseline.aht_seconds"):
@@ -159,7 +159,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
         amount = v(p + "amount") if item.amount is not None else v(p + "hours") * v(p + "hourly_cost")
         monthly = np.where(months == item.month, 1.0, 0.0) * amount  # the case refuses months past H
         cost_lines.append((item.name, "one_time", _rows(monthly, draws, H)))
-        cost_uplifts.append(v(p + "risk_adjustment", None) if v.has(p + "risk_adjustment") else uplift)
+        cost_uplifts.append(_own(v, p + "risk_adjustment", uplift))
     automated_monthly = flows.automated_contacts / 12.0 * adoption * volume
     for i, item in enumerate(case.costs.recurring):
         p = f"costs.recurring.{i}."
@@ -176,7 +176,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
                 per_month = v(p + "per_seat_per_month") * v(p + "seats")
             monthly = per_month * active
             steady = per_month * 12.0
-        lift = v(p + "risk_adjustment", None) if v.has(p + "risk_adjustment") else uplift
+        lift = _own(v, p + "risk_adjustment", uplift)
         run_rate_cost = run_rate_cost + steady * (1.0 + lift)
         cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))
         cost_uplifts.append(lift)
@@ -187,7 +187,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1) -> _Core:
             steady = _final_year(per_year, n_years)
         monthly = _explicit_monthly(per_year, steady, 0.0, years, draws)
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
-        lift = v(p + "risk_adjustment", None) if v.has(p + "risk_adjustment") else uplift
+        lift = _own(v, p + "risk_adjustment", uplift)
         run_rate_cost = run_rate_cost + steady * (1.0 + lift)
         cost_lines.append((item.name, "custom", _rows(monthly, draws, H)))
         cost_uplifts.append(lift)
@@ -227,8 +227,13 @@ def _line_haircuts(case: Case, v: _Values, lines: list[_Line],
             path = f"levers.{line.lever}.risk_adjustment"
         else:
             path = ""
-        out.append(v(path) if path and v.has(path) else haircuts[line.pillar])
+        out.append(_own(v, path, haircuts[line.pillar]) if path else haircuts[line.pillar])
     return out
+
+
+def _own(v: _Values, path: str, default: np.ndarray | float) -> np.ndarray | float:
+    """A line's own risk adjustment where it gives one, else the default it overrides."""
+    return v(path) if v.has(path) else default
 
 
 def _explicit_monthly(per_year: list[float] | None, run: np.ndarray | float, initial: float,

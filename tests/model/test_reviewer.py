@@ -231,6 +231,13 @@ class TestIrr:
         assert finance.irr(flows) == pytest.approx(1 / 0.903 - 1, rel=1e-9)
         assert npf.irr(flows) == pytest.approx(1 / 0.903 - 1, rel=1e-9)
 
+    def test_a_double_root_is_found_once(self):
+        """(x − 0.9)² = x² − 1.8x + 0.81: flows [0.81, −1.8, 1] touch zero at 1/0.9 − 1 = 11.111%
+        without crossing (the old sign-change search found none)."""
+        roots = finance.irr_roots([0.81, -1.8, 1.0])
+        assert roots == pytest.approx((1 / 0.9 - 1,), rel=1e-6)
+        assert finance.irr([0.81, -1.8, 1.0]) == pytest.approx(1 / 0.9 - 1, rel=1e-6)
+
     def test_agrees_with_numpy_financial_on_2000_random_flows(self):
         """Wherever numpy-financial finds a root in (−99%, 1,000%), the same rate to 1e-9."""
         rng = np.random.default_rng(11)
