@@ -197,25 +197,30 @@ def irr_roots(values, *, per_year: int = 1) -> tuple[float, ...]:
     nz = np.flatnonzero(v)
     v = v[: nz[-1] + 1]  # trailing zeros are no roots
     t = np.arange(v.size, dtype=float)
+    x = np.roots(v[::-1])
+    x = x[(np.abs(x.imag) <= 1e-6 * np.maximum(1.0, np.abs(x.real))) & (x.real > 0)].real
+    s = -np.log(x)  # s = log(1 + r), polished together by Newton steps on f(s) = Σ v_t·exp(−s·t)
+
+    def terms(s: np.ndarray) -> np.ndarray:
+        return np.exp(-np.multiply.outer(s, t) - np.maximum(0.0, -s * t[-1])[:, np.newaxis])
+
+    for _ in range(60):
+        if not s.size:
+            break
+        e = terms(s)
+        f, df = e @ v, -(e @ (v * t))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where((df != 0) & (f != 0), f / df, 0.0)
+        s = s - step
+        if (np.abs(step) <= 4 * _EPS * np.maximum(1.0, np.abs(s))).all():
+            break
+    if s.size:  # a complex pair near the axis is no root: its NPV does not reach zero
+        e = terms(s)
+        s = s[np.abs(e @ v) <= 1e-9 * (e @ np.abs(v))]
     found: list[float] = []
-    for x in np.roots(v[::-1]):
-        if not (abs(x.imag) <= 1e-6 * max(1.0, abs(x.real)) and x.real > 0):
-            continue
-        s = -float(np.log(x.real))  # s = log(1 + r)
-        for _ in range(50):  # Newton on f(s) = Σ v_t·exp(−s·t)
-            e = np.exp(-s * t - max(0.0, -s * t[-1]))
-            f, df = float(v @ e), -float((v * t) @ e)
-            if df == 0 or f == 0:
-                break
-            step = f / df
-            s -= step
-            if abs(step) <= 4 * _EPS * max(1.0, abs(s)):
-                break
-        e = np.exp(-s * t - max(0.0, -s * t[-1]))
-        if abs(float(v @ e)) > 1e-9 * float(np.abs(v) @ e):
-            continue  # a complex pair near the axis, not a root
-        if not any(abs(s - other) <= 1e-7 * max(1.0, abs(s)) for other in found):
-            found.append(s)
+    for root in np.sort(s):
+        if not found or abs(root - found[-1]) > 1e-7 * max(1.0, abs(root)):
+            found.append(float(root))
     with np.errstate(over="ignore"):
         rates = sorted(float(np.expm1(n * s)) for s in found)
     return tuple(r for r in rates if math.isfinite(r))
