@@ -67,7 +67,7 @@ def test_validate_ok():
 
 def test_validate_reports_what_the_model_needs(tmp_path):
     path = tmp_path / "retention.yaml"
-    path.write_text("unit: Care\nbaseline: {contacts_per_year: 1000, cost_per_contact: 4}\n"
+    path.write_text("unit: Care\nbaseline: {contacts_per_year: 1000, cost_per_contact: 4, gross_margin: 40%}\n"
                     "levers: {retention: {churn_rate_after: 5%}}\n")
     done = runner.invoke(app, ["validate", str(path)])
     assert done.exit_code == 2

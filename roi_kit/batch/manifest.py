@@ -37,6 +37,7 @@ COLUMNS = (
     "scenario",
     "status",
     "error",
+    "warnings",
     "currency",
     *FIGURES,
     "report",

@@ -91,13 +91,14 @@ class BatchResult:
         if not ok:
             return []
         width = min(48, max(len(str(r["unit"])) for r in ok))
-        head = f"{'unit':<{width}}  {'scenario':<12} {'NPV':>10} {'ROI':>8} {'payback':>10}"
+        head = f"{'unit':<{width}}  {'scenario':<12} {'NPV':>10} {'ROI':>8} {'payback':>10} {'checks':>7}"
         lines = [head, "-" * len(head)]
         for r in ok:
             lines.append(
                 f"{str(r['unit'])[:width]:<{width}}  {r['scenario']!s:<12} "
                 f"{fmt.money(r['npv'], str(r['currency'])):>10} {fmt.pct(r['roi'], 0):>8} "
-                f"{fmt.months(r['payback_months'], never='never'):>10}"
+                f"{fmt.months(r['payback_months'], never='never'):>10} "
+                f"{len(r['warnings'].split(' | ')) if r.get('warnings') else 0:>7}"
             )
         return lines
 
@@ -151,6 +152,7 @@ def _base_row(job: Job) -> dict[str, Any]:
         "scenario": job.scenario,
         "status": "failed",
         "error": job.error,
+        "warnings": "",
         "currency": "",
         **dict.fromkeys(FIGURES),
         "report": "",
@@ -166,7 +168,8 @@ def summary_row(job: Job, figures: Mapping[str, Any]) -> dict[str, Any]:
     row = _base_row(job)
     row.update({k: figures.get(k) for k in FIGURES})
     row.update(
-        status="ok", error="", currency=figures.get("currency", ""), report=f"{job.slug}.html"
+        status="ok", error="", currency=figures.get("currency", ""), report=f"{job.slug}.html",
+        warnings=" | ".join(figures.get("warnings") or ()),
     )
     return row
 

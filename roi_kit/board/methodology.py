@@ -13,12 +13,10 @@ from roi_kit.page import fmt
 from roi_kit.page.html import Cell, _money_cell, _num_cell, esc, formula_block, html_table
 
 
-# The worked formulas keep their own number style ("USD 4.80", "10.00%"), as the report has always
-# printed them; the house style (roi_kit.page.fmt) is for figures a reader compares across the page.
+# Money in the worked formulas is in the house format to the cent ("$4.80", roi_kit.page.fmt);
+# rates keep two decimals ("10.00%") so the formula's inputs can be read back exactly.
 def _money(x: Any, currency: str) -> str:
-    value = _scalar(x)
-    sign = "−" if value < 0 else ""
-    return f"{sign}{currency} {abs(value):,.2f}"
+    return fmt.money_exact(_scalar(x), currency)
 
 
 def _num(x: Any) -> str:
@@ -81,7 +79,15 @@ def notes(case: Case) -> tuple[str, ...]:
             if case.timeline.discounting == "annual"
             else f"monthly at {case.timeline.discount_rate:.1%} a year."
         ),
-        "Payback: first month the cumulative undiscounted net turns non-negative, interpolated.",
+        "Payback: the month after which the cumulative undiscounted net stays non-negative to the end "
+        "of the horizon, interpolated; a case whose cumulative net ends below zero does not pay back, "
+        "and the simulation's probability of payback uses the same rule.",
+        "IRR: " + (
+            "on the monthly net cash flows, annualised as (1 + monthly IRR)^12 − 1."
+            if case.timeline.discounting == "monthly" else "on the yearly net cash flows (Initial, Year 1 … Year N)."
+        ) + " Flows with more than one IRR are flagged in the checks; the one nearest zero is shown.",
+        "Amounts by year must fit the horizon (a longer list or a later month is refused); a shorter "
+        "list ends after its last year, and run-rate figures are those of the horizon's final year.",
     ]
     if case.levers.handle_time:
         notes.append(
@@ -89,14 +95,50 @@ def notes(case: Case) -> tuple[str, ...]:
             "service-level target)." if case.levers.handle_time.basis == "staffed"
             else "Handle-time savings count every released hour (linear basis): an upper bound."
         )
-    if case.baseline.cost_per_contact is not None and case.baseline.loaded_hourly_cost is not None:
-        notes.append("The given cost per contact is used; the labour fields price handle time only.")
+    b = case.baseline
+    if b is None:
+        notes.append("No baseline: the case is entered as explicit benefit and cost lines, so no operating "
+                     "cost, cost per contact or cost per resolution is computed.")
+    else:
+        if b.cost_per_contact is not None and b.loaded_hourly_cost is not None:
+            notes.append("The given cost per contact is used; the labour fields price handle time only.")
+        notes.append("Cost per contact and per resolution with the change count contact-handling costs only: "
+                     "today's operating cost less the first-contact-resolution, deflection and handle-time "
+                     "savings, plus handling recovered abandoned contacts and the running costs (attrition, "
+                     "QA and other benefit lines are not contact costs).")
+        if any(getattr(case.levers, name) for name in ("abandonment", "retention", "upsell")):
+            notes.append(f"Revenue counts at the stated gross margin ({b.gross_margin:.0%}); a revenue lever "
+                         "without one is refused, never counted at 100% by default.")
+        if b.abandon_rate and case.levers.abandonment is None:
+            notes.append("A figure the case cannot compute is shown as not estimated, never as zero (abandon "
+                         "exposure needs an order value).")
     haircuts = case.risk_adjustment.benefits
-    if any(getattr(haircuts, p) for p in PILLARS) or case.risk_adjustment.costs:
+    own = _own_adjustments(case)
+    if any(getattr(haircuts, p) for p in PILLARS) or case.risk_adjustment.costs or own:
         notes.append("Risk-adjusted: benefits cut by " + ", ".join(
             f"{PILLAR_LABELS[p].lower()} {getattr(haircuts, p):.0%}" for p in PILLARS
-        ) + f"; costs raised by {case.risk_adjustment.costs:.0%}.")
+        ) + f"; costs raised by {case.risk_adjustment.costs:.0%}"
+          + (f"; lines with their own risk adjustment: {', '.join(own)}" if own else "")
+          + ". A negative benefit is raised by its haircut, so risk adjustment never improves the case.")
     return tuple(notes)
+
+
+def _own_adjustments(case: Case) -> list[str]:
+    """"Licences +15%", "Customers retained −10%": the lines that carry their own risk adjustment."""
+    out = []
+    levers = case.levers
+    for name in ("deflection", "handle_time", "first_contact_resolution", "abandonment", "retention", "upsell",
+                 "agent_attrition"):
+        lever = getattr(levers, name)
+        if lever is not None and lever.risk_adjustment is not None:
+            out.append(f"{name.replace('_', ' ')} −{lever.risk_adjustment:.0%}")
+    for line in [*levers.risk, *case.benefits]:
+        if line.risk_adjustment is not None:
+            out.append(f"{line.name} −{line.risk_adjustment:.0%}")
+    for line in [*case.costs.one_time, *case.costs.recurring, *case.costs.custom]:
+        if line.risk_adjustment is not None:
+            out.append(f"{line.name} +{line.risk_adjustment:.0%}")
+    return out
 
 
 def _benefit_lines(result: Any) -> str:
@@ -104,7 +146,7 @@ def _benefit_lines(result: Any) -> str:
     lines = result.lines
     if lines is None or len(lines) == 0:
         return ""
-    segments = max(1, len(result.case.baseline.segments))
+    segments = max(1, len(result.case.baseline.segments)) if result.case.baseline is not None else 1
     rows = []
     for _, line in lines.iterrows():
         rows.append(("", [
@@ -151,6 +193,9 @@ def methodology(result: Any, mc: Any = None) -> str:
             "operating cost ÷ (handled contacts × (1 − repeat rate))",
             f"{m(b.total_cost)} ÷ {fmt.number(b.resolutions)} = {fmt.money_exact(b.cost_per_resolution, cur)}",
         ),
+    ] if b is not None else []
+    monthly = result.case.timeline.discounting == "monthly"
+    items += [
         formula_block(
             "Present value",
             "PV = Σ cash flow in year t ÷ (1 + i)^t, Initial at t = 0 (undiscounted)",
@@ -173,13 +218,14 @@ def methodology(result: Any, mc: Any = None) -> str:
         ),
         formula_block(
             "Internal rate of return",
-            "the annual rate at which the NPV of the yearly cash flows is zero",
+            ("(1 + r)^12 − 1, where r is the monthly rate at which the NPV of the monthly cash flows is zero"
+             if monthly else "the annual rate at which the NPV of the yearly cash flows is zero"),
             f"IRR = {fmt.pct(s.get('irr'))}" if not fmt.is_missing(s.get("irr")) else "undefined for these cash flows",
         ),
         formula_block(
             "Payback",
-            "the month the cumulative undiscounted net cash flow turns non-negative, interpolated; "
-            "reported as the month during which it happens",
+            "the month after which the cumulative undiscounted net cash flow stays non-negative to the end "
+            "of the horizon, interpolated; reported as the month during which it happens",
             (f"{fmt.duration(s['payback_months'], 2)} → {fmt.months(s['payback_months'])}"
              if not fmt.is_missing(s.get("payback_months")) else f"not within {horizon} months"),
         ),

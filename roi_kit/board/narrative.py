@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from roi_kit.board.tables import not_estimated
 from roi_kit.page import fmt
 
 
@@ -135,20 +136,24 @@ def pillars(result: Any) -> list[str]:
     else:
         out.append("Revenue generated: none claimed — the case has no upsell or cross-sell lever.")
 
-    at_risk = getattr(b, "revenue_at_risk", None)
+    at_risk = getattr(b, "revenue_at_risk", None) if b is not None else None
     if at_risk:
-        parts = []
-        churn, abandon = getattr(b, "churn_exposure", 0) or 0, getattr(b, "abandon_exposure", 0) or 0
-        if churn:
-            parts.append(f"{fmt.money(churn, cur)} to customer churn")
-        if abandon:
-            parts.append(f"{fmt.money(abandon, cur)} to abandoned contacts")
+        parts, unknown = [], []
+        for figure, what in (("churn_exposure", "customer churn"), ("abandon_exposure", "abandoned contacts")):
+            value = getattr(b, figure)
+            if value is None:
+                unknown.append(f"{what} {not_estimated(result.case, figure)}")
+            elif value:
+                parts.append(f"{fmt.money(value, cur)} to {what}")
         detail = f" — {_join(parts)}" if parts else ""
         share = protected / at_risk if at_risk else 0.0
+        gaps = f" ({_join(unknown)})" if unknown else ""
         out.append(
-            f"Revenue at risk: {fmt.money(at_risk, cur)} a year is exposed today{detail}; "
+            f"Revenue at risk: {fmt.money(at_risk, cur)} a year is exposed today{detail}{gaps}; "
             f"this programme protects {fmt.pct(share)} of it."
         )
+    elif b is not None and at_risk is None:
+        out.append("Revenue at risk: not estimated — the case gives no churn figures and no order value.")
     else:
         out.append("Revenue at risk: not measured — the case gives no churn or abandonment baseline.")
 

@@ -30,6 +30,7 @@ from roi_kit.board.tables import (
     annual_table,
     assumptions_register,
     baseline_table,
+    checks_box,
     cost_table,
     measurement_plan,
     scenario_table,
@@ -132,6 +133,9 @@ def _headline(ctx: ReportContext) -> None:
 
     _paragraph(narrative.headline(ctx.result), "roi-headline")
     show_html(kpi_strip(ctx.result))
+    box = checks_box(ctx.result)
+    if box:
+        show_html(box)
 
 
 def _pillars(ctx: ReportContext) -> None:
@@ -163,10 +167,25 @@ def _uncertainty(ctx: ReportContext) -> None:
 
 def _baseline(ctx: ReportContext) -> None:
 
+    if ctx.result.baseline is None:
+        _paragraph(NO_BASELINE, "roi-lead")
+        return
     show_html(baseline_table(ctx.result))
     fig = segments(ctx.result)
     if fig is not None:
         show_figure(fig, "segments")
+
+
+#: What the baseline and cost-curve sections say for a case of explicit lines only.
+NO_BASELINE = ("This case is entered as explicit benefit and cost lines, with no baseline: "
+               "no operating cost, cost per contact or cost per resolution is shown.")
+
+
+def _cost_curve(ctx: ReportContext) -> None:
+    if ctx.result.baseline is None:
+        _paragraph("No cost-to-serve curve: the case has no baseline operating cost to start from.", "roi-lead")
+        return
+    show_figure(cost_curve(ctx.result), "cost-curve")
 
 
 def _chart(name: str, build: Callable[[ReportContext], Any]) -> Callable[[ReportContext], None]:
@@ -192,7 +211,7 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
     "headline": _headline,
     "pillars": _pillars,
     "baseline": _baseline,
-    "cost_curve": _chart("cost-curve", lambda c: cost_curve(c.result)),
+    "cost_curve": _cost_curve,
     "waterfall": _chart("waterfall", lambda c: waterfall(c.result)),
     "payback_timeline": _chart("payback-timeline", lambda c: payback_timeline(c.results)),
     "scenario_table": _scenarios,
@@ -207,7 +226,8 @@ SECTIONS: Mapping[str, Callable[[ReportContext], None]] = {
 }
 
 
-#: Charts every full report must contain (``segments`` only when the case has segments).
+#: Charts every full report must contain (``segments`` only when the case has segments,
+#: ``cost-curve`` only when it has a baseline).
 REQUIRED_CHARTS = ("cost-curve", "waterfall", "payback-timeline", "tornado", "npv-distribution")
 
 

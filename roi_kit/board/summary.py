@@ -27,7 +27,8 @@ def summary_json(result: Result) -> dict[str, Any]:
     """One JSON-ready object: ratios as fractions, money in the case's currency, nulls for undefined.
 
     ``annual`` rows follow the TEI layout (Initial, Year 1 … Year N, Total, Present value) with
-    costs as positive amounts.
+    costs as positive amounts; ``warnings`` lists the reviewer's checks that did not pass, one
+    sentence each (``Result.warnings``), empty when all pass.
     """
     out: dict[str, Any] = {
         "unit": result.case.unit,
@@ -42,6 +43,7 @@ def summary_json(result: Result) -> dict[str, Any]:
          "net": _clean(float(row["net"]))}
         for period, row in result.annual.iterrows()
     ]
+    out["warnings"] = list(result.warnings)
     out["input_hash"] = result.case.input_hash
     return out
 
@@ -70,4 +72,5 @@ def summary_text(result: Result) -> str:
         f"{fmt.money_exact(s['cost_per_resolution_after'], cur)}" if s["cost_per_resolution_after"] is not None else "",
     ]
     lines += [f"  {PILLAR_LABELS[p]:<25}{money(result.pillars[p])} a year" for p in PILLARS]
+    lines += [f"  Check: {warning}" for warning in result.warnings]
     return "\n".join(line for line in lines if line)

@@ -29,12 +29,47 @@ KIND_LABELS = {"one_time": "One-time", "recurring": "Recurring", "custom": "Cust
 
 
 
+def not_estimated(case: Any, figure: str) -> str:
+    """Why a baseline figure the case cannot compute is missing: shown in its place, never $0."""
+    b = case.baseline
+    if figure == "fte":
+        return "not estimated: no agents or handle time given"
+    if figure == "churn_exposure":
+        missing = [name for name, value in (("customers", b.customers), ("churn rate", b.churn_rate),
+                                            ("annual value per customer", b.annual_value_per_customer),
+                                            ("gross margin", b.gross_margin)) if value is None]
+        return f"not estimated: no {' or '.join(missing) or 'churn figures'} given"
+    if figure == "abandon_exposure":
+        if case.levers.abandonment is None:
+            return "not estimated: no order value given"
+        return "not estimated: no gross margin given"
+    return "not estimated"
+
+
+def _estimated_cell(result: Any, figure: str) -> Cell:
+    value = getattr(result.baseline, figure)
+    if value is None:
+        return Cell(not_estimated(result.case, figure), num=True, cls="note")
+    return _money_cell(value, fmt.currency_of(result))
+
+
 def baseline_table(result: Any) -> str:
     """Today's operation as finance reads it: volumes, unit costs, capacity and revenue at risk.
 
     Each row names how it is computed (C = handled contacts, a = abandon rate, r = repeat rate).
+    A figure the case cannot compute says so ("not estimated: no order value given"), never $0.
+    A case of explicit lines only has no baseline, and no table ("").
     """
     b, s, cur = result.baseline, result.summary, fmt.currency_of(result)
+    if b is None:
+        return ""
+    fte = (_num_cell(fmt.number(b.fte, 1 if b.fte % 1 else 0)) if b.fte is not None
+           else Cell(not_estimated(result.case, "fte"), num=True, cls="note"))
+    known = [f for f in ("churn_exposure", "abandon_exposure") if getattr(b, f) is not None]
+    at_risk_how = "churn + abandon exposure" if len(known) == 2 else (
+        f"{known[0].replace('_', ' ')} only; the other is not estimated" if known else "churn + abandon exposure")
+    at_risk = (_money_cell(b.revenue_at_risk, cur) if b.revenue_at_risk is not None
+               else Cell("not estimated", num=True, cls="note"))
     rows: list[tuple[str, list[Cell | str]]] = [
         ("", ["Handled contacts per year", _num_cell(fmt.number(b.contacts)), "C, as given"]),
         ("", ["Offered contacts", _num_cell(fmt.number(b.offered)), "C ÷ (1 − a)"]),
@@ -43,10 +78,10 @@ def baseline_table(result: Any) -> str:
         ("", ["Operating cost per year", _money_cell(b.total_cost, cur), "C × cost per contact"]),
         ("", ["Cost per contact", _money_cell(b.cost_per_contact, cur, exact=True), "as given, or built from labour"]),
         ("", ["Cost per resolution", _money_cell(b.cost_per_resolution, cur, exact=True), "operating cost ÷ resolutions"]),
-        ("", ["Agent FTEs", _num_cell(fmt.number(b.fte, 1 if b.fte % 1 else 0)), "as given, or from workload"]),
-        ("", ["Churn exposure per year", _money_cell(b.churn_exposure, cur), "customers × churn × annual value × margin"]),
-        ("", ["Abandon exposure per year", _money_cell(b.abandon_exposure, cur), "abandoned × conversion × order value × margin"]),
-        ("total", ["Revenue at risk per year", _money_cell(b.revenue_at_risk, cur), "churn + abandon exposure"]),
+        ("", ["Agent FTEs", fte, "as given, or from workload"]),
+        ("", ["Churn exposure per year", _estimated_cell(result, "churn_exposure"), "customers × churn × annual value × margin"]),
+        ("", ["Abandon exposure per year", _estimated_cell(result, "abandon_exposure"), "abandoned × conversion × order value × margin"]),
+        ("total", ["Revenue at risk per year", at_risk, at_risk_how]),
     ]
     after = [
         ("Cost per contact with the change", "cost_per_contact_after"),
@@ -54,11 +89,21 @@ def baseline_table(result: Any) -> str:
     ]
     for label, key in after:
         if not fmt.is_missing(s.get(key)):
-            rows.append(("sub", [label, _money_cell(s[key], cur, exact=True), "at full run-rate"]))
+            rows.append(("sub", [label, _money_cell(s[key], cur, exact=True), "at full run-rate, contact-handling costs only"]))
     return html_table(
         "baseline", ["Measure", "Today", "How it is computed"], rows,
         caption=f"Baseline: {result.case.unit}, per year, {cur}",
     )
+
+
+def checks_box(result: Any) -> str:
+    """The reviewer's checks that did not pass (``Result.warnings``), as a "Checks" box; "" if none."""
+    warnings = tuple(getattr(result, "warnings", ()) or ())
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+    return (f'<aside class="roi-checks" aria-label="Checks"><p class="roi-checks__title">Checks</p>'
+            f"<ul>{items}</ul></aside>")
 
 
 def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
@@ -95,32 +140,35 @@ def _year_columns(frame: Any) -> list[str]:
 
 
 def cost_table(result: Any) -> str:
-    """Every cost line by year (before risk adjustment), the risk uplift, and the adjusted total.
+    """Every cost line by year (before risk adjustment) with its own risk uplift, and the totals.
 
-    Risk uplift = subtotal × the case's cost uplift; the adjusted total equals the annual table's
-    costs row.
+    Each line's uplift is its own ``risk_adjustment``, else the case's cost uplift; the risk uplift
+    row sums line × uplift, and the adjusted total equals the annual table's costs row.
     """
     cur = fmt.currency_of(result)
     lines = result.cost_lines
     years = _year_columns(lines)
     columns = ["initial", *years, "total"]
-    uplift = float(getattr(getattr(result.case, "risk_adjustment", None), "costs", 0.0) or 0.0)
     rows: list[tuple[str, list[Cell | str]]] = []
     for _, line in lines.iterrows():
         kind = KIND_LABELS.get(str(line["kind"]), str(line["kind"]))
-        rows.append(("", [str(line["name"]), kind, *(_money_cell(line[c], cur) for c in columns)]))
+        rows.append(("", [str(line["name"]), kind, _num_cell(fmt.pct(line["risk_adjustment"], 0)),
+                          *(_money_cell(line[c], cur) for c in columns)]))
     subtotal = {c: float(lines[c].sum()) for c in columns}
-    rows.append(("total", ["Total before risk adjustment", "", *(_money_cell(subtotal[c], cur) for c in columns)]))
-    rows.append(("sub", [f"Risk uplift ({fmt.pct(uplift, 0)})", "", *(_money_cell(subtotal[c] * uplift, cur) for c in columns)]))
-    rows.append(("total", ["Total, risk-adjusted", "", *(_money_cell(subtotal[c] * (1 + uplift), cur) for c in columns)]))
-    header = ["Cost line", "Kind", *(Cell(h, num=True) for h in ["Initial", *years, "Total"])]
+    uplift = {c: float((lines[c] * lines["risk_adjustment"]).sum()) for c in columns}
+    rows.append(("total", ["Total before risk adjustment", "", "", *(_money_cell(subtotal[c], cur) for c in columns)]))
+    rows.append(("sub", ["Risk uplift", "", "", *(_money_cell(uplift[c], cur) for c in columns)]))
+    rows.append(("total", ["Total, risk-adjusted", "", "", *(_money_cell(subtotal[c] + uplift[c], cur) for c in columns)]))
+    header = ["Cost line", "Kind", Cell("Risk uplift", num=True),
+              *(Cell(h, num=True) for h in ["Initial", *years, "Total"])]
     return html_table("costs", header, rows, caption=f"Costs by year, {cur}, undiscounted")
 
 
 def annual_table(result: Any) -> str:
     """The TEI layout: Costs, Benefits by pillar, Net; Initial, Year 1..N, Total, Present value.
 
-    Costs are shown negative so that each column adds down: Net = Total benefits − Costs.
+    Costs are shown negative so that each column adds down: Net = Total benefits − Costs. The
+    risk adjustment inside each (the lines' uplifts and haircuts) is shown as an "of which" row.
     """
     cur = fmt.currency_of(result)
     a = result.annual
@@ -133,8 +181,12 @@ def annual_table(result: Any) -> str:
     rows: list[tuple[str, list[Cell | str]]] = [
         ("", ["Costs", *cells(-a["costs"].to_numpy(float))]),
     ]
+    if float(a["costs_risk_adjustment"].abs().sum()):
+        rows.append(("sub", ["of which risk uplift", *cells(-a["costs_risk_adjustment"].to_numpy(float))]))
     rows += [("sub", [PILLAR_LABELS[p], *cells(a[p].to_numpy(float))]) for p in pillars]
     rows.append(("", ["Total benefits", *cells(a["benefits"].to_numpy(float))]))
+    if float(a["benefits_risk_adjustment"].abs().sum()):
+        rows.append(("sub", ["of which risk haircut", *cells(a["benefits_risk_adjustment"].to_numpy(float))]))
     rows.append(("total", ["Net cash flow", *cells(a["net"].to_numpy(float))]))
     header = ["", *(Cell(str(p), num=True) for p in periods)]
     rate = result.summary.discount_rate

@@ -133,7 +133,9 @@ def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None =
         return Problem(unit, path, f"= {shown} is not a list")
     if kind in {"value_error", "assertion_error"}:
         message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if message.startswith(("segments:", "scenarios.", "baseline.segments[", "uncertainty.")):
+        if message.startswith(("segments:", "scenarios.", "baseline.segments[", "uncertainty.", "baseline:",
+                                "baseline.gross_margin:", "benefits[", "costs.one_time[", "costs.recurring[",
+                                "costs.custom[")):
             segment_path, _, rest = message.partition(": ")
             full = (f"{path}.{segment_path}" if path and not segment_path.startswith(("scenarios.", "uncertainty."))
                     else segment_path)

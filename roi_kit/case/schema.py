@@ -301,8 +301,8 @@ class Baseline(_Model):
     annual_value_per_customer: Number | None = F(
         None, unit="money/customer/year", desc="Annual revenue per customer", ge=0, le=1e9
     )
-    gross_margin: Rate = R(
-        1.0, desc="Gross margin applied to revenue effects (1 counts revenue, not profit)"
+    gross_margin: Rate | None = R(
+        None, desc="Gross margin applied to revenue effects (needed by revenue levers; 100% counts revenue as profit)"
     )
     agents: Number | None = F(
         None, unit="agents", desc="Agent headcount (derived from workload when absent)", ge=0, le=1e6
@@ -349,6 +349,9 @@ class Deflection(_Model):
     human_cost: Number | None = F(
         None, unit="money/contact", desc="Cost of a human-handled contact (defaults to the baseline's)", ge=0, le=10_000
     )
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class HandleTime(_Model):
@@ -358,31 +361,49 @@ class HandleTime(_Model):
         unit="choice",
         desc="staffed: cash only for agents no longer needed (Erlang C); linear: every hour released",
     )
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class FirstContactResolution(_Model):
     repeat_rate_after: Rate = R(desc="Repeat-contact rate after the change", lt=1.0)
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class Abandonment(_Model):
     abandon_rate_after: Rate = R(desc="Abandon rate of offered contacts after the change", lt=1.0)
     conversion_rate: Rate = R(desc="Share of recovered contacts that lead to a sale or save")
     average_order: Number = F(unit="money", desc="Revenue per converted recovered contact", ge=0, le=1e9)
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class Retention(_Model):
     churn_rate_after: Rate = R(desc="Share of customers lost per year after the change")
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class Upsell(_Model):
     eligible_share: Rate = R(desc="Share of handled contacts eligible for an offer")
     conversion_lift: Rate = R(desc="Added conversion rate on eligible contacts")
     average_value: Number = F(unit="money", desc="Revenue per converted offer", ge=0, le=1e9)
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class AgentAttrition(_Model):
     attrition_after: Rate = R(desc="Share of agents who leave per year after the change")
     cost_per_hire: Number = F(unit="money", desc="Cost to recruit and train one replacement agent", ge=0, le=1e7)
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class RiskEvent(_Model):
@@ -390,6 +411,9 @@ class RiskEvent(_Model):
     probability_before: Rate = R(desc="Probability of the event in a year, today")
     probability_after: Rate = R(desc="Probability of the event in a year, after the change")
     impact: Number = F(unit="money", desc="Financial impact if the event happens", ge=0, le=1e12)
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class Levers(_Model):
@@ -412,6 +436,9 @@ class BenefitLine(_Model):
     per_year: list[Number] | Number = F(
         0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
     )
+    risk_adjustment: Rate | None = R(
+        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
 
 
 class OneTimeCost(_Model):
@@ -420,6 +447,9 @@ class OneTimeCost(_Model):
     hours: Number | None = F(None, unit="hours", desc="Hours of effort (with hourly_cost)", ge=0, le=1e9)
     hourly_cost: Number | None = F(None, unit="money/hour", desc="Cost per hour of effort", ge=0, le=1e5)
     month: int = F(0, unit="month", desc="Month the cost falls in (0 = initial investment)", ge=0, le=240)
+    risk_adjustment: Rate | None = R(
+        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
+    )
 
     @model_validator(mode="after")
     def _one_basis(self) -> OneTimeCost:
@@ -443,6 +473,9 @@ class RecurringCost(_Model):
         None, unit="money/contact", desc="Price per automated contact (deflection volume)", ge=0, le=1e4
     )
     start_month: int = F(1, unit="month", desc="First month the cost is paid", ge=1, le=240)
+    risk_adjustment: Rate | None = R(
+        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
+    )
 
     @model_validator(mode="after")
     def _one_basis(self) -> RecurringCost:
@@ -466,6 +499,9 @@ class CustomCost(_Model):
     initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=0, le=1e12)
     per_year: list[Number] | Number = F(
         0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
+    )
+    risk_adjustment: Rate | None = R(
+        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
     )
 
 
@@ -608,7 +644,9 @@ class Case(_Model):
     unit: str = F(unit="text", desc="Business unit", min_length=1, max_length=120)
     title: str = F("", unit="text", desc="What the investment is", max_length=200)
     currency: str = F("USD", unit="text", desc="ISO 4217 currency code of every amount", pattern=r"^[A-Z]{3}$")
-    baseline: Baseline = Field(description="The current state")
+    baseline: Baseline | None = Field(
+        None, description="The current state (needed by the levers; a case of explicit lines may omit it)"
+    )
     levers: Levers = Field(default_factory=Levers, description="The change, lever by lever")
     benefits: list[BenefitLine] = Field(default_factory=list, description="Explicit benefit lines by year")
     costs: Costs = Field(default_factory=Costs, description="What the change costs")
@@ -700,7 +738,9 @@ class Case(_Model):
                 raise ValueError(
                     f"scenarios.{name}: is not a scenario; use {', '.join(SCENARIOS)}"
                 )
-        for i, segment in enumerate(self.baseline.segments):
+        _check_levers_need_baseline(self)
+        _check_fits_horizon(self)
+        for i, segment in enumerate(self.baseline.segments if self.baseline else ()):
             for lever, fields in segment.levers.items():
                 where = f"baseline.segments[{i}].levers.{lever}"
                 base = getattr(self.levers, lever, None) if lever in Levers.model_fields else None
@@ -834,6 +874,56 @@ def _check_uncertainty(case: Case) -> None:
             raise ValueError(
                 f"{where}: group = {entry.group!r} has no correlation; name it in uncertainty_correlation "
                 f"or use {', '.join(groups)}"
+            )
+
+
+#: Levers that count revenue, so need a gross margin.
+REVENUE_LEVERS = ("abandonment", "retention", "upsell")
+
+
+def _check_levers_need_baseline(case: Case) -> None:
+    used = [name for name in Levers.model_fields if getattr(case.levers, name)]
+    if case.baseline is None:
+        if used:
+            raise ValueError(
+                f"baseline: is missing; levers.{used[0]} needs it (only a case of explicit benefit "
+                "and cost lines may omit the baseline)"
+            )
+        if any(c.per_automated_contact is not None for c in case.costs.recurring):
+            raise ValueError("baseline: is missing; a per_automated_contact cost needs levers.deflection")
+        return
+    revenue = [name for name in REVENUE_LEVERS if getattr(case.levers, name)]
+    if revenue and case.baseline.gross_margin is None:
+        raise ValueError(
+            f"baseline.gross_margin: is missing; levers.{revenue[0]} counts revenue at the gross margin "
+            "(write e.g. 40%, or 100% to count revenue as profit)"
+        )
+
+
+def _check_fits_horizon(case: Case) -> None:
+    """Amounts the horizon cannot hold are refused, not cut or moved (lists may end early)."""
+    horizon = case.timeline.horizon_months
+    years = -(-horizon // 12)
+    span = f"the horizon is {horizon} months ({years} year{'s' if years > 1 else ''})"
+    lists = [(f"benefits[{i}].per_year", b.per_year) for i, b in enumerate(case.benefits)]
+    lists += [(f"costs.custom[{i}].per_year", c.per_year) for i, c in enumerate(case.costs.custom)]
+    for where, amounts in lists:
+        if isinstance(amounts, list) and len(amounts) > years:
+            raise ValueError(
+                f"{where}: has {len(amounts)} yearly amounts but {span}; give at most {years} "
+                "or lengthen timeline.horizon_months"
+            )
+    for i, cost in enumerate(case.costs.one_time):
+        if cost.month > horizon:
+            raise ValueError(
+                f"costs.one_time[{i}].month: = {cost.month} falls after the horizon's last month; "
+                f"{span}"
+            )
+    for i, cost in enumerate(case.costs.recurring):
+        if cost.start_month > horizon:
+            raise ValueError(
+                f"costs.recurring[{i}].start_month: = {cost.start_month} falls after the horizon's "
+                f"last month; {span}"
             )
 
 

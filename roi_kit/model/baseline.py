@@ -23,9 +23,9 @@ class BaselineFigures:
     cost_per_contact: float
     cost_per_resolution: float
     fte: float | None
-    churn_exposure: float
-    abandon_exposure: float
-    revenue_at_risk: float
+    churn_exposure: float | None  # None: not estimated (no churn, customers, value or margin given)
+    abandon_exposure: float | None  # None: not estimated (no order value or margin given)
+    revenue_at_risk: float | None  # the known exposures' sum; None when neither is known
     hourly_cost: float | None
 
 

@@ -1,4 +1,9 @@
 """Monthly cash flows over the horizon: adoption, growth, costs, risk adjustment and discounting.
+
+Risk adjustment (TEI): a benefit line is cut by its own ``risk_adjustment`` when it carries one,
+else by its pillar's haircut; a negative amount (a dis-benefit) is raised by the same share, so a
+haircut never improves a case. A cost line is raised by its own ``risk_adjustment``, else by the
+case's cost uplift.
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from roi_kit.model import finance
 from roi_kit.model.baseline import _cost_per_contact, _hourly_cost, _segments
 from roi_kit.model.inputs import Params, _Values, flatten
 from roi_kit.model.levers import _by_year, _Flows, _lever_lines, _Line
+
+#: The benefit levers whose line is one lever of ``case.levers`` (its ``risk_adjustment`` there).
+_ONE_LINE_LEVERS = ("deflection", "handle_time", "first_contact_resolution", "abandonment", "retention",
+                    "upsell", "agent_attrition")
 
 
 def adoption_curve(months: np.ndarray, ramp_months: np.ndarray, shape: str) -> np.ndarray:
@@ -63,8 +72,27 @@ class _Core:
     cost_lines: list[tuple[str, str, np.ndarray]]  # name, kind, raw monthly (draws, H+1)
     haircuts: dict[str, np.ndarray]
     uplift: np.ndarray
-    run_rate_cost: np.ndarray
+    run_rate_cost: np.ndarray  # risk-adjusted, in the horizon's final year
+    line_haircuts: list[np.ndarray | float]  # per benefit line (its own, else its pillar's)
+    cost_uplifts: list[np.ndarray | float]  # per cost line (its own, else the case's)
+    benefits_before_adjustment: np.ndarray  # (draws, H+1)
+    costs_before_adjustment: np.ndarray  # (draws, H+1)
     line_flows: list[np.ndarray] = field(default_factory=list)  # per line of ``lines``: risk-adjusted monthly
+
+
+def risk_adjusted(amount: np.ndarray | float, haircut: np.ndarray | float) -> np.ndarray:
+    """A benefit after its haircut: cut when positive, raised (made more negative) when negative.
+
+    >>> risk_adjusted(np.array([100.0, -100.0]), 0.25).tolist()
+    [75.0, -125.0]
+    """
+    amount = np.asarray(amount, dtype=float)
+    return amount - np.abs(amount) * haircut
+
+
+def _final_year(per_year: list[float], years: int) -> float:
+    """The amount of the horizon's final year: a list shorter than the horizon has ended (0)."""
+    return per_year[years - 1] if len(per_year) >= years else 0.0
 
 
 @dataclass(frozen=True)
@@ -104,10 +132,16 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
     months = np.arange(H + 1)
     years = _years(H)
 
-    cpc = _cost_per_contact(v)
-    segs = _segments(case, v, cpc)
-    hourly = _hourly_cost(v, cpc)
-    if v.has("baseline.agents"):
+    n_years = int(years.max())
+    if case.baseline is None:  # explicit lines only: nothing is derived from a baseline
+        cpc = segs = hourly = agents = None
+    else:
+        cpc = _cost_per_contact(v)
+        segs = _segments(case, v, cpc)
+        hourly = _hourly_cost(v, cpc)
+    if case.baseline is None:
+        agents = None
+    elif v.has("baseline.agents"):
         agents = v("baseline.agents")
     elif v.has("baseline.aht_seconds"):
         handle = v("baseline.aht_seconds") + v("baseline.acw_seconds", 0.0)
@@ -117,7 +151,19 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
     else:
         agents = None
     base = {"cpc": cpc, "segments": segs, "hourly": hourly, "agents": agents}
-    lines, flows = _lever_lines(case, v, base)
+    if case.baseline is None:
+        zero = np.zeros((draws, 1))
+        flows = _Flows(zero, zero, zero, zero, zero, zero, zero)
+        lines = []
+        for i, benefit in enumerate(case.benefits):
+            per_year, run = _by_year(benefit.per_year, v, f"benefits.{i}.per_year")
+            lines.append(_Line(benefit.name, benefit.pillar, "custom", run, False,
+                               per_year=per_year, initial=float(benefit.initial)))
+    else:
+        lines, flows = _lever_lines(case, v, base)
+    for line in lines:  # an explicit list's run-rate is its amount in the horizon's final year
+        if line.lever == "custom" and line.per_year is not None:
+            line.run_rate = _final_year(line.per_year, n_years)
 
     ramp = v("timeline.ramp_months")
     adoption = adoption_curve(months, ramp, case.timeline.ramp_shape)
@@ -128,23 +174,28 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
     haircuts = {p: v(f"risk_adjustment.benefits.{p}", 0.0) for p in PILLARS}
     uplift = v("risk_adjustment.costs", 0.0)
     pillar_flows = {p: np.zeros((draws, H + 1)) for p in PILLARS}
+    benefits_raw = np.zeros((draws, H + 1))
+    line_haircuts = _line_haircuts(case, v, lines, haircuts)
     line_flows = []
-    for line in lines:
+    for line, cut in zip(lines, line_haircuts, strict=True):
         if line.lever == "custom":
             monthly = _explicit_monthly(line.per_year, line.run_rate, line.initial, years, draws)
         else:
             realised = _told(adoption, told.realised.get(line.lever))
             monthly = line.run_rate / 12.0 * realised * (volume if line.volume_driven else (months > 0))
-        line_flows.append(_rows(monthly * (1.0 - haircuts[line.pillar]), draws, H))
+        benefits_raw = benefits_raw + monthly
+        line_flows.append(_rows(risk_adjusted(monthly, cut), draws, H))
         pillar_flows[line.pillar] = pillar_flows[line.pillar] + line_flows[-1]
 
     cost_lines: list[tuple[str, str, np.ndarray]] = []
+    cost_uplifts: list[np.ndarray | float] = []
     run_rate_cost = np.zeros((draws, 1))
     for i, item in enumerate(case.costs.one_time):
         p = f"costs.one_time.{i}."
         amount = v(p + "amount") if item.amount is not None else v(p + "hours") * v(p + "hourly_cost")
-        monthly = np.where(months == min(item.month, H), 1.0, 0.0) * amount
+        monthly = np.where(months == item.month, 1.0, 0.0) * amount  # the case refuses months past H
         cost_lines.append((item.name, "one_time", _rows(monthly, draws, H)))
+        cost_uplifts.append(_own(v, p + "risk_adjustment", uplift))
     automated_monthly = flows.automated_contacts / 12.0 * _told(adoption, told.realised.get("deflection")) * volume
     for i, item in enumerate(case.costs.recurring):
         p = f"costs.recurring.{i}."
@@ -161,21 +212,30 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
                 per_month = v(p + "per_seat_per_month") * v(p + "seats")
             monthly = per_month * active
             steady = per_month * 12.0
-        run_rate_cost = run_rate_cost + steady
+        lift = _own(v, p + "risk_adjustment", uplift)
+        run_rate_cost = run_rate_cost + steady * (1.0 + lift)
         cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))
+        cost_uplifts.append(lift)
     for i, item in enumerate(case.costs.custom):
         p = f"costs.custom.{i}."
         per_year, steady = _by_year(item.per_year, v, p + "per_year")
+        if per_year is not None:
+            steady = _final_year(per_year, n_years)
         monthly = _explicit_monthly(per_year, steady, 0.0, years, draws)
         monthly = monthly + np.where(months == 0, 1.0, 0.0) * v(p + "initial", 0.0)
-        run_rate_cost = run_rate_cost + steady
+        lift = _own(v, p + "risk_adjustment", uplift)
+        run_rate_cost = run_rate_cost + steady * (1.0 + lift)
         cost_lines.append((item.name, "custom", _rows(monthly, draws, H)))
+        cost_uplifts.append(lift)
 
     # month 0 is the Initial investment whatever the line's kind; later months run the programme
     initial = months == 0
-    all_costs = sum((m for _, _, m in cost_lines), np.zeros((draws, H + 1))) * (1.0 + uplift)
-    one_time_later = sum((m for _, k, m in cost_lines if k == "one_time"), np.zeros((draws, H + 1)))
-    one_time = np.where(initial, all_costs, one_time_later * (1.0 + uplift))
+    zeros = np.zeros((draws, H + 1))
+    costs_raw = sum((m for _, _, m in cost_lines), zeros)
+    all_costs = sum((m * (1.0 + u) for (_, _, m), u in zip(cost_lines, cost_uplifts, strict=True)), zeros)
+    one_time_later = sum((m * (1.0 + u) for (_, k, m), u in zip(cost_lines, cost_uplifts, strict=True)
+                          if k == "one_time"), zeros)
+    one_time = np.where(initial, all_costs, one_time_later)
     recurring = all_costs - one_time
     for name, kind, monthly in cost_lines:  # money spent replaces the line's risk-adjusted plan
         if name in told.spend:
@@ -192,7 +252,31 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
         discount = (1.0 + rate) ** (-years.astype(float))
     adoption, volume, discount = (_rows(x, draws, H) for x in (adoption, volume, discount))
     return _Core(months, adoption, volume, pillar_flows, one_time, recurring, discount, lines, flows,
-                 base, cost_lines, haircuts, uplift, run_rate_cost * (1.0 + uplift), line_flows)
+                 base, cost_lines, haircuts, uplift, run_rate_cost, line_haircuts, cost_uplifts,
+                 benefits_raw, costs_raw, line_flows)
+
+
+def _line_haircuts(case: Case, v: _Values, lines: list[_Line],
+                   haircuts: dict[str, np.ndarray | float]) -> list[np.ndarray | float]:
+    """Each benefit line's haircut: the line's own ``risk_adjustment``, else its pillar's."""
+    counters = {"risk": 0, "custom": 0}
+    out = []
+    for line in lines:
+        if line.lever in counters:
+            i = counters[line.lever]
+            counters[line.lever] += 1
+            path = f"levers.risk.{i}.risk_adjustment" if line.lever == "risk" else f"benefits.{i}.risk_adjustment"
+        elif line.lever in _ONE_LINE_LEVERS:
+            path = f"levers.{line.lever}.risk_adjustment"
+        else:
+            path = ""
+        out.append(_own(v, path, haircuts[line.pillar]) if path else haircuts[line.pillar])
+    return out
+
+
+def _own(v: _Values, path: str, default: np.ndarray | float) -> np.ndarray | float:
+    """A line's own risk adjustment where it gives one, else the default it overrides."""
+    return v(path) if v.has(path) else default
 
 
 def _explicit_monthly(per_year: list[float] | None, run: np.ndarray | float, initial: float,

@@ -7,7 +7,7 @@ Cash flows are arrays with time on the last axis: ``values[..., 0]`` happens now
 
 from __future__ import annotations
 
-from functools import lru_cache
+import math
 
 import numpy as np
 
@@ -17,6 +17,7 @@ __all__ = [
     "discount_factors",
     "irr",
     "irr_many",
+    "irr_roots",
     "npv",
     "payback",
     "payback_many",
@@ -146,159 +147,13 @@ def npv(rate, values, *, per_year: int = 1):
 
 # -- internal rate of return ----------------------------------------------------------------
 
-# The root search runs in s = log(1 + r): every periodic rate above -100% is one real s, and
-# the NPV's sign at s is that of Σ v_t·exp(-s·t), scaled so no term overflows. The grid spans
-# s in [-12, 12] (periodic rates from -99.9994% to +16 million %): steps of 0.005 for |s| ≤ 1
-# (rates from -63% to +172%), 0.25 beyond. It contains s = 0 (r = 0).
-_GRID = np.unique(
-    np.round(np.r_[np.linspace(-12, -1, 45), np.linspace(-1, 1, 401), np.linspace(1, 12, 45)], 12)
-)
-_ZERO = int(np.flatnonzero(_GRID == 0)[0])
-_CHUNK = 2048
 _EPS = np.finfo(float).eps
-
-
-def _scaled_terms(s, t: np.ndarray) -> np.ndarray:
-    """exp(-s·t) times a positive factor per s so that no term overflows (signs unchanged)."""
-    s = np.asarray(s, dtype=float)
-    shift = np.maximum(0.0, -s * t[-1])
-    return np.exp(-np.multiply.outer(s, t) - shift[..., np.newaxis])
-
-
-@lru_cache(maxsize=16)
-def _grid_terms(length: int) -> np.ndarray:
-    """The grid's scaled discount terms for ``length`` periods (grid × length), read-only."""
-    terms = _scaled_terms(_GRID, np.arange(length, dtype=float))
-    terms.flags.writeable = False
-    return terms
-
-
-def _nearest_bracket(sign: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Grid bracket [lo, hi] of the first sign change walking from s = 0 in direction ``step``.
-
-    ``sign`` holds the sign of the NPV at each grid point (rows × grid). An exact zero on a grid
-    point collapses the bracket onto that point. ``found`` is False where the walk finds none.
-    """
-    if step == 1:  # pairs (Z+j, Z+j+1)
-        near, far = sign[:, _ZERO:-1], sign[:, _ZERO + 1 :]
-    else:  # pairs (Z-j, Z-j-1)
-        near, far = sign[:, _ZERO:0:-1], sign[:, _ZERO - 1 :: -1]
-    change = (near * far < 0) | (far == 0)
-    j = np.argmax(change, axis=1)
-    near_i = _ZERO + step * j
-    far_i = near_i + step
-    on_point = sign[np.arange(sign.shape[0]), far_i] == 0
-    g_near, g_far = _GRID[near_i], _GRID[far_i]
-    lo = np.where(on_point, g_far, np.minimum(g_near, g_far))
-    hi = np.where(on_point, g_far, np.maximum(g_near, g_far))
-    at_zero = sign[:, _ZERO] == 0
-    lo, hi = np.where(at_zero, 0.0, lo), np.where(at_zero, 0.0, hi)
-    return lo, hi, change.any(axis=1) | at_zero
-
-
-def _refine(v: np.ndarray, t: np.ndarray, lo, hi, found) -> np.ndarray:
-    """Safeguarded Newton in s within each bracket [lo, hi]; nan where no bracket was found.
-
-    Each step keeps the bracket around the sign change and takes the Newton step when it lands
-    inside, else bisects; a row stops when its step or its bracket is within a few ulps.
-    """
-    s = np.full(v.shape[0], np.nan)
-    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    point = found & (hi == lo)
-    s[point] = lo[point]
-    active = found & (hi > lo)
-    if not active.any():
-        return s
-    vt = v * t
-    f_lo = np.einsum("ij,ij->i", v, _scaled_terms(lo, t))
-    x = 0.5 * (lo + hi)
-    for _ in range(200):
-        i = np.flatnonzero(active)
-        if not i.size:
-            break
-        e = _scaled_terms(x[i], t)
-        f = np.einsum("ij,ij->i", v[i], e)
-        df = -np.einsum("ij,ij->i", vt[i], e)
-        same = np.sign(f) == np.sign(f_lo[i])
-        lo[i] = np.where(same, x[i], lo[i])
-        f_lo[i] = np.where(same, f, f_lo[i])
-        hi[i] = np.where(same, hi[i], x[i])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x[i] - f / df
-        inside = np.isfinite(newton) & (newton > lo[i]) & (newton < hi[i])
-        nxt = np.where(inside, newton, 0.5 * (lo[i] + hi[i]))
-        tol = 4 * _EPS * np.maximum(1.0, np.abs(x[i]))
-        settled = (f == 0) | (np.abs(nxt - x[i]) <= tol) | (hi[i] - lo[i] <= tol)
-        s[i[settled]] = np.where(f == 0, x[i], nxt)[settled]
-        x[i] = nxt
-        active[i[settled]] = False
-    s[active] = x[active]
-    return s
-
-
-def _bracket_one(sign: np.ndarray, step: int) -> tuple[float, float] | None:
-    """:func:`_nearest_bracket` for one series' grid signs; None where the walk finds none."""
-    if sign[_ZERO] == 0:
-        return 0.0, 0.0
-    walk = sign[_ZERO:] if step == 1 else sign[_ZERO::-1]
-    hits = np.flatnonzero((walk[:-1] * walk[1:] < 0) | (walk[1:] == 0))
-    if not hits.size:
-        return None
-    near = _ZERO + step * int(hits[0])
-    far = near + step
-    if sign[far] == 0:
-        return float(_GRID[far]), float(_GRID[far])
-    return float(min(_GRID[near], _GRID[far])), float(max(_GRID[near], _GRID[far]))
-
-
-def _refine_one(v: np.ndarray, t: np.ndarray, lo: float, hi: float) -> float:
-    """:func:`_refine` for one series, on Python floats (the same steps, no array bookkeeping)."""
-    if lo == hi:
-        return lo
-    vt = v * t
-    f_lo = float(v @ _scaled_terms(lo, t))
-    x = 0.5 * (lo + hi)
-    for _ in range(200):
-        e = np.exp(-x * t - max(0.0, -x * t[-1]))
-        f = float(v @ e)
-        if f == 0:
-            return x
-        df = -float(vt @ e)
-        if (f > 0) == (f_lo > 0):
-            lo, f_lo = x, f
-        else:
-            hi = x
-        nxt = x - f / df if df else lo
-        if not lo < nxt < hi:
-            nxt = 0.5 * (lo + hi)
-        tol = 4 * _EPS * max(1.0, abs(x))
-        if abs(nxt - x) <= tol or hi - lo <= tol:
-            return nxt
-        x = nxt
-    return x
-
-
-def _irr_rows(v: np.ndarray) -> np.ndarray:
-    """Periodic IRR as s = log(1 + r) for each row of ``v`` (nan where there is none)."""
-    out = np.full(v.shape[0], np.nan)
-    mixed = np.flatnonzero((v > 0).any(axis=1) & (v < 0).any(axis=1))
-    if not mixed.size:
-        return out
-    v = v[mixed]
-    t = np.arange(v.shape[1], dtype=float)
-    sign = np.sign(v @ _grid_terms(v.shape[1]).T)  # rows × grid
-    up = _refine(v, t, *_nearest_bracket(sign, 1))
-    down = _refine(v, t, *_nearest_bracket(sign, -1))
-    # the rate closest to 0, as numpy-financial picks among several
-    nearer_up = np.isnan(down) | (np.abs(np.expm1(up)) <= np.abs(np.expm1(down)))
-    out[mixed] = np.where(nearer_up, up, down)
-    return out
 
 
 def irr_many(values, *, per_year: int = 1) -> np.ndarray:
     """Internal rate of return of each row of a 2-D array of flows; nan where it is undefined.
 
-    Same definition and conventions as :func:`irr`, computed for all rows together.
+    Same definition and conventions as :func:`irr`, row by row.
 
     Examples
     --------
@@ -309,11 +164,66 @@ def irr_many(values, *, per_year: int = 1) -> np.ndarray:
     """
     v = _flows("values", values, ndim=(2,))
     n = _per_year(per_year)
-    out = np.concatenate(
-        [_irr_rows(v[i : i + _CHUNK]) for i in range(0, v.shape[0], _CHUNK)] or [np.empty(0)]
-    )
+    out = [irr(row, per_year=n) for row in v]
+    return np.array([np.nan if r is None else r for r in out], dtype=float)
+
+
+def irr_roots(values, *, per_year: int = 1) -> tuple[float, ...]:
+    """Every internal rate of return of the flows, annualised, in increasing order.
+
+    Notes
+    -----
+    With x = 1/(1 + r) the NPV ``Σ_t values[t]·x^t`` is a polynomial; its real roots x > 0 are
+    the IRRs (r = 1/x − 1 > −100%). They come from the companion matrix's eigenvalues
+    (``numpy.roots``, as numpy-financial does), each polished by Newton steps on the NPV; an
+    eigenvalue with a tiny imaginary part (a double root, where the NPV touches zero) counts when
+    the polished NPV is zero to rounding. Flows that change sign more than once can have several.
+
+    Examples
+    --------
+    Spend $500k, earn $900k twice, pay $1.4M to re-platform: two rates make the NPV zero.
+
+    >>> [round(r, 4) for r in irr_roots([-500_000, 900_000, 900_000, -1_400_000])]
+    [0.0874, 1.0]
+    >>> irr_roots([250_000, 250_000])
+    ()
+    """
+    v = _flows("values", values, ndim=(1,))
+    n = _per_year(per_year)
+    if not ((v > 0).any() and (v < 0).any()):
+        return ()
+    scale = float(np.abs(v).max())
+    v = v / scale
+    nz = np.flatnonzero(v)
+    v = v[: nz[-1] + 1]  # trailing zeros are no roots
+    t = np.arange(v.size, dtype=float)
+    x = np.roots(v[::-1])
+    x = x[(np.abs(x.imag) <= 1e-6 * np.maximum(1.0, np.abs(x.real))) & (x.real > 0)].real
+    s = -np.log(x)  # s = log(1 + r), polished together by Newton steps on f(s) = Σ v_t·exp(−s·t)
+
+    def terms(s: np.ndarray) -> np.ndarray:
+        return np.exp(-np.multiply.outer(s, t) - np.maximum(0.0, -s * t[-1])[:, np.newaxis])
+
+    for _ in range(60):
+        if not s.size:
+            break
+        e = terms(s)
+        f, df = e @ v, -(e @ (v * t))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where((df != 0) & (f != 0), f / df, 0.0)
+        s = s - step
+        if (np.abs(step) <= 4 * _EPS * np.maximum(1.0, np.abs(s))).all():
+            break
+    if s.size:  # a complex pair near the axis is no root: its NPV does not reach zero
+        e = terms(s)
+        s = s[np.abs(e @ v) <= 1e-9 * (e @ np.abs(v))]
+    found: list[float] = []
+    for root in np.sort(s):
+        if not found or abs(root - found[-1]) > 1e-7 * max(1.0, abs(root)):
+            found.append(float(root))
     with np.errstate(over="ignore"):
-        return np.expm1(out * n)
+        rates = sorted(float(np.expm1(n * s)) for s in found)
+    return tuple(r for r in rates if math.isfinite(r))
 
 
 def irr(values, *, per_year: int = 1) -> float | None:
@@ -329,18 +239,14 @@ def irr(values, *, per_year: int = 1) -> float | None:
 
     Returns
     -------
-    float, or None when no rate makes the NPV zero: the flows never change sign, or the NPV
-    never crosses zero for periodic rates between -99.9994% and +16 million %.
+    float, or None when no rate above −100% makes the NPV zero (the flows never change sign,
+    or the NPV never reaches zero).
 
     Notes
     -----
-    Solves ``Σ_t values[t] / (1 + r) ** t = 0`` for the periodic rate r. The search runs over
-    s = log(1 + r): a grid brackets the sign changes nearest to r = 0 on either side, then a
-    safeguarded Newton step (bisection whenever Newton leaves the bracket) converges in each.
+    Solves ``Σ_t values[t] / (1 + r) ** t = 0`` for the periodic rate r (:func:`irr_roots`).
     Flows that change sign more than once can have several rates; like numpy-financial, the one
-    closest to zero is returned. A root where the NPV touches zero without crossing is not found,
-    nor are two rates closer together than the grid step (0.005 in log(1 + r) for periodic rates
-    between -63% and +172%, 0.25 beyond), which hide each other.
+    closest to zero is returned, and :func:`irr_roots` lists them all (the model warns).
 
     Examples
     --------
@@ -362,53 +268,44 @@ def irr(values, *, per_year: int = 1) -> float | None:
     >>> irr([250_000, 250_000]) is None
     True
     """
-    v = _flows("values", values, ndim=(1,))
     n = _per_year(per_year)
-    if not ((v > 0).any() and (v < 0).any()):
+    roots = irr_roots(values, per_year=1)
+    if not roots:
         return None
-    t = np.arange(v.size, dtype=float)
-    sign = np.sign(_grid_terms(v.size) @ v)
-    best = None
-    for step in (1, -1):
-        bracket = _bracket_one(sign, step)
-        if bracket is None:
-            continue
-        lo, hi = bracket
-        if best is not None and abs(np.expm1(best)) <= abs(np.expm1(hi)):
-            continue  # every root in this bracket is further from r = 0 than the one found
-        root = _refine_one(v, t, lo, hi)
-        if best is None or abs(np.expm1(root)) < abs(np.expm1(best)):
-            best = root
-    return None if best is None else float(np.expm1(n * best))
+    best = min(roots, key=abs)
+    with np.errstate(over="ignore"):
+        annual = float((1.0 + best) ** n - 1.0)
+    return annual if math.isfinite(annual) else None
 
 
 # -- payback --------------------------------------------------------------------------------
 
 
 def payback_many(flows) -> np.ndarray:
-    """Payback period of each row of a 2-D array of flows; nan where it never pays back.
+    """Payback period of each row of a 2-D array of flows; nan where it does not pay back.
 
     Same definition as :func:`payback`, row by row, without a Python loop.
 
     Examples
     --------
-    >>> payback_many([[-100, 60, 60], [-100, 10, 10], [5, -1, 1]]).round(3).tolist()
-    [1.667, nan, 0.0]
+    >>> payback_many([[-100, 60, 60], [-100, 10, 10], [5, -1, 1], [-100, 150, -80]]).round(3).tolist()
+    [1.667, nan, 0.0, nan]
     """
     f = _flows("flows", flows, ndim=(2,))
     cum = np.cumsum(f, axis=-1)
-    paid = cum >= 0
-    m = np.argmax(paid, axis=-1)
+    below = cum < 0
+    last = f.shape[-1] - 1
+    k = last - np.argmax(below[:, ::-1], axis=-1)  # the last period whose cumulative is below zero
+    m = np.minimum(k + 1, last)
     rows = np.arange(f.shape[0])
-    prev = np.maximum(m - 1, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = (m - 1) + (-cum[rows, prev]) / f[rows, m]
-    out = np.where(m == 0, 0.0, inside)
-    return np.where(paid.any(axis=-1), out, np.nan)
+        inside = k + (-cum[rows, k]) / f[rows, m]
+    out = np.where(below.any(axis=-1), inside, 0.0)
+    return np.where(below[:, -1], np.nan, out)
 
 
 def payback(flows) -> float | None:
-    """Payback period: when the cumulative flow first turns non-negative, interpolated.
+    """Payback period: when the cumulative flow turns non-negative for good, interpolated.
 
     Parameters
     ----------
@@ -417,13 +314,15 @@ def payback(flows) -> float | None:
 
     Returns
     -------
-    float in periods, or None if the cumulative flow never turns non-negative.
+    float in periods, or None if the cumulative flow ends below zero.
 
     Notes
     -----
-    With ``cum = cumsum(flows)``: 0.0 if ``cum[0] ≥ 0``; otherwise for the first m with
-    ``cum[m-1] < 0 ≤ cum[m]``, ``payback = (m - 1) + (-cum[m-1]) / flows[m]`` — the flow of
-    period m is taken as earned evenly through it. Only the first crossing counts.
+    With ``cum = cumsum(flows)``: 0.0 if ``cum`` is never negative; None if ``cum[-1] < 0``;
+    otherwise, for the last period k with ``cum[k] < 0`` (so ``cum`` stays non-negative from
+    k + 1 to the end), ``payback = k + (-cum[k]) / flows[k+1]`` — the flow of period k + 1 is
+    taken as earned evenly through it. A case that turns positive, then falls below zero again
+    (a re-platforming cost late in the horizon) pays back only once it is above zero for good.
 
     Examples
     --------
@@ -436,16 +335,21 @@ def payback(flows) -> float | None:
 
     >>> payback([-600_000, 10_000, 10_000]) is None
     True
+
+    Nor does one that is above water in period 1 but ends below it:
+
+    >>> payback([-100, 150, -80]) is None
+    True
     """
     f = _flows("flows", flows, ndim=(1,))
     cum = np.cumsum(f)
-    paid = cum >= 0
-    m = int(np.argmax(paid))
-    if not paid[m]:
-        return None
-    if m == 0:
+    below = np.flatnonzero(cum < 0)
+    if not below.size:
         return 0.0
-    return float((m - 1) + (-cum[m - 1]) / f[m])
+    k = int(below[-1])
+    if k == f.size - 1:
+        return None
+    return float(k + (-cum[k]) / f[k + 1])
 
 
 # -- return on investment -------------------------------------------------------------------

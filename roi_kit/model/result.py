@@ -16,13 +16,23 @@ Conventions (each one is also printed in the report's methodology appendix):
 * Levers interact in this order so nothing is counted twice: first-contact resolution shrinks the
   contacts (issues stay the same: C' = C·(1 − r)/(1 − r')); deflection applies to those; handle
   time applies to the contacts still handled by agents; abandonment adds recovered contacts.
-* Risk adjustment (TEI): each benefit pillar is cut by its haircut, every cost raised by the
-  uplift. Every figure of the result is risk-adjusted unless a column says otherwise.
+* Risk adjustment (TEI): each benefit line is cut by its own ``risk_adjustment`` or else its
+  pillar's haircut, each cost line raised by its own or else the case's uplift; a negative benefit
+  (a dis-benefit) is raised by its haircut, so risk adjustment never improves a case. Every figure
+  of the result is risk-adjusted unless a column says otherwise.
 * Discounting: ``annual`` discounts each month's flow at the end of its year,
   1/(1 + rate)^year (TEI); ``monthly`` discounts month m by 1/(1 + rate)^(m/12). Month 0 is not
   discounted.
-* Payback is simple payback on the undiscounted monthly net flow, interpolated within the month.
-* IRR is computed on the annual net flows (Initial, Year 1 … Year N).
+* Payback is simple payback on the undiscounted monthly net flow: the month after which the
+  cumulative net stays non-negative to the end of the horizon, interpolated within the month; a
+  case whose cumulative net ends below zero has none.
+* IRR is computed on the annual net flows (Initial, Year 1 … Year N) under annual discounting, on
+  the monthly net flows (annualised) under monthly discounting; flows with several IRRs are warned.
+* Run-rate figures (benefit, cost, "what if we stopped") are those of the horizon's final year for
+  explicit amounts by year: a list that ends before the horizon contributes nothing there.
+* Cost per contact and per resolution after count contact-handling costs only: today's operating
+  cost, less the contact levers' savings (first-contact resolution, deflection, handle time), plus
+  the handling of recovered abandoned contacts and the programme's running costs.
 """
 
 from __future__ import annotations
@@ -38,9 +48,9 @@ import pandas as pd
 
 from roi_kit.case.schema import PILLAR_LABELS, PILLARS, SCENARIOS, Case
 from roi_kit.errors import ModelError
-from roi_kit.model import finance
+from roi_kit.model import checks, finance
 from roi_kit.model.baseline import BaselineFigures
-from roi_kit.model.cashflows import _Core, _years, compute, headline
+from roi_kit.model.cashflows import _Core, _years, compute, headline, risk_adjusted
 from roi_kit.model.inputs import _scalar
 
 
@@ -66,9 +76,9 @@ class Summary(Mapping[str, Any]):
     run_rate_benefit: float
     run_rate_cost: float
     run_rate_net_benefit: float
-    cost_per_contact_before: float
+    cost_per_contact_before: float | None  # None without a baseline
     cost_per_contact_after: float | None
-    cost_per_resolution_before: float
+    cost_per_resolution_before: float | None
     cost_per_resolution_after: float | None
     horizon_months: int
     discount_rate: float
@@ -100,7 +110,7 @@ class Result:
     case: Case
     scenario: str
     summary: Summary
-    baseline: BaselineFigures
+    baseline: BaselineFigures | None  # None for a case of explicit lines only
     pillars: Mapping[str, float]
     what_if_stopped: Mapping[str, float]
     _core: _Core = field(repr=False, compare=False)
@@ -119,9 +129,12 @@ class Result:
         benefits = sum(c.pillar_flows[p][0] for p in PILLARS)
         costs = c.one_time[0] + c.recurring[0]
         net = benefits - costs
-        before = self.baseline.total_cost / 12.0 * c.volume[0]
+        total_cost = self.baseline.total_cost if self.baseline is not None else math.nan
+        before = total_cost / 12.0 * c.volume[0]
         discount = c.discount[0]
         data.update(
+            benefits_risk_adjustment=benefits - c.benefits_before_adjustment[0],
+            costs_risk_adjustment=costs - c.costs_before_adjustment[0],
             benefits=benefits,
             costs_one_time=c.one_time[0],
             costs_recurring=c.recurring[0],
@@ -143,7 +156,7 @@ class Result:
     @cached_property
     def annual(self) -> pd.DataFrame:
         m = self.monthly
-        cols = ["costs", "benefits", "net", *PILLARS]
+        cols = ["costs", "benefits", "net", *PILLARS, "costs_risk_adjustment", "benefits_risk_adjustment"]
         grouped = m.groupby("year")[cols].sum()
         labels = ["Initial", *[f"Year {y}" for y in grouped.index[1:]]]
         table = grouped.set_axis(labels)
@@ -159,11 +172,11 @@ class Result:
     @cached_property
     def lines(self) -> pd.DataFrame:
         rows = []
-        for line in self._core.lines:
-            haircut = _scalar(self._core.haircuts[line.pillar])
+        for line, cut in zip(self._core.lines, self._core.line_haircuts, strict=True):
+            haircut = _scalar(cut)
             run = _scalar(line.run_rate)
             rows.append({"name": line.name, "pillar": line.pillar, "lever": line.lever, "run_rate": run,
-                         "haircut": haircut, "run_rate_adjusted": run * (1.0 - haircut),
+                         "haircut": haircut, "run_rate_adjusted": float(risk_adjusted(run, haircut)),
                          "terms": line.terms})
         return pd.DataFrame(rows, columns=["name", "pillar", "lever", "run_rate", "haircut",
                                            "run_rate_adjusted", "terms"])
@@ -173,33 +186,40 @@ class Result:
         years = _years(len(self._core.months) - 1)
         n = int(years.max())
         rows = []
-        for name, kind, monthly in self._core.cost_lines:
-            row: dict[str, Any] = {"name": name, "kind": kind, "initial": float(monthly[0, 0])}
+        for (name, kind, monthly), uplift in zip(self._core.cost_lines, self._core.cost_uplifts, strict=True):
+            row: dict[str, Any] = {"name": name, "kind": kind, "risk_adjustment": _scalar(uplift),
+                                   "initial": float(monthly[0, 0])}
             for y in range(1, n + 1):
                 row[f"Year {y}"] = float(monthly[0, years == y].sum())
             row["total"] = float(monthly[0].sum())
             rows.append(row)
-        return pd.DataFrame(rows, columns=["name", "kind", "initial", *[f"Year {y}" for y in range(1, n + 1)], "total"])
+        return pd.DataFrame(rows, columns=["name", "kind", "risk_adjustment", "initial",
+                                           *[f"Year {y}" for y in range(1, n + 1)], "total"])
 
     @cached_property
     def segments(self) -> pd.DataFrame:
         """Run-rate benefit by segment and pillar (risk-adjusted); empty without segments."""
-        if not self.case.baseline.segments:
+        if self.case.baseline is None or not self.case.baseline.segments:
             return pd.DataFrame(columns=["segment", *PILLARS, "total"])
         names = [s.name for s in self.case.baseline.segments]
         shares = {s.name: s.share_of_contacts for s in self.case.baseline.segments}
         table = {name: dict.fromkeys(PILLARS, 0.0) for name in names}
-        for line in self._core.lines:
-            cut = 1.0 - _scalar(self._core.haircuts[line.pillar])
+        for line, haircut in zip(self._core.lines, self._core.line_haircuts, strict=True):
+            cut = _scalar(haircut)
             if line.by_segment:
                 for name, amount in line.by_segment.items():
-                    table[name][line.pillar] += _scalar(amount) * cut
+                    table[name][line.pillar] += float(risk_adjusted(_scalar(amount), cut))
             else:  # unit-wide lines are shared by contact share
                 for name in names:
-                    table[name][line.pillar] += _scalar(line.run_rate) * cut * shares[name]
+                    table[name][line.pillar] += float(risk_adjusted(_scalar(line.run_rate), cut)) * shares[name]
         frame = pd.DataFrame([{"segment": n, **table[n]} for n in names])
         frame["total"] = frame[list(PILLARS)].sum(axis=1)
         return frame
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        """The reviewer's checks that did not pass, one sentence each with its figures (``checks``)."""
+        return checks.run(self)
 
     @cached_property
     def waterfall(self) -> tuple[WaterfallItem, ...]:
@@ -215,49 +235,89 @@ def _none_if_nan(x: float) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def build_result(case: Case, scenario: str, core: _Core) -> Result:
-    """Turn a one-draw computation into a :class:`Result` with its summary."""
-    head = headline(core)
-    base = core.base
-    C = case.baseline.contacts_per_year
+#: Levers whose savings are contact-handling costs (cost per contact after subtracts only these).
+CONTACT_LEVERS = ("first_contact_resolution", "deflection", "handle_time")
+
+
+def _baseline_figures(case: Case, core: _Core) -> BaselineFigures | None:
+    """Today's figures per year; a figure the case cannot compute is None (never 0)."""
     b = case.baseline
+    if b is None:
+        return None
+    base = core.base
+    C = b.contacts_per_year
     segs = base["segments"]
     total_cost = float(sum(_scalar(s.contacts * s.cpc) for s in segs))
-    cpc = total_cost / C
     a = b.abandon_rate
-    offered = C / (1.0 - a)
     abandoned = C * a / (1.0 - a)
     resolutions = C * (1.0 - b.repeat_rate)
     margin = b.gross_margin
-    churn_exposure = float(sum(_scalar(s.customers * s.churn * s.value) for s in segs)) * margin
+    segment_values = bool(b.segments) and all(s.annual_value_per_customer is not None for s in b.segments)
+    value_known = b.annual_value_per_customer is not None or segment_values
+    churn_known = b.customers is not None and b.churn_rate is not None and margin is not None and value_known
+    churn_exposure = (float(sum(_scalar(s.customers * s.churn * s.value) for s in segs)) * margin
+                      if churn_known else None)
     ab = case.levers.abandonment
-    abandon_exposure = abandoned * ab.conversion_rate * ab.average_order * margin if ab else 0.0
+    if a == 0:
+        abandon_exposure: float | None = 0.0
+    elif ab is not None and margin is not None:
+        abandon_exposure = abandoned * ab.conversion_rate * ab.average_order * margin
+    else:
+        abandon_exposure = None
+    known = [x for x in (churn_exposure, abandon_exposure) if x is not None]
     agents = base["agents"]
-    baseline = BaselineFigures(
-        contacts=C, offered=offered, abandoned=abandoned, resolutions=resolutions, total_cost=total_cost,
-        cost_per_contact=cpc, cost_per_resolution=total_cost / resolutions if resolutions else math.nan,
+    return BaselineFigures(
+        contacts=C, offered=C / (1.0 - a), abandoned=abandoned, resolutions=resolutions, total_cost=total_cost,
+        cost_per_contact=total_cost / C, cost_per_resolution=total_cost / resolutions if resolutions else math.nan,
         fte=None if agents is None else _scalar(agents), churn_exposure=churn_exposure,
-        abandon_exposure=abandon_exposure, revenue_at_risk=churn_exposure + abandon_exposure,
+        abandon_exposure=abandon_exposure, revenue_at_risk=sum(known) if known else None,
         hourly_cost=None if base["hourly"] is None else _scalar(base["hourly"]),
     )
+
+
+def build_result(case: Case, scenario: str, core: _Core) -> Result:
+    """Turn a one-draw computation into a :class:`Result` with its summary."""
+    head = headline(core)
+    baseline = _baseline_figures(case, core)
     pillars = dict.fromkeys(PILLARS, 0.0)
-    for line in core.lines:
-        pillars[line.pillar] += _scalar(line.run_rate) * (1.0 - _scalar(core.haircuts[line.pillar]))
+    contact_savings = 0.0
+    for line, cut in zip(core.lines, core.line_haircuts, strict=True):
+        amount = float(risk_adjusted(_scalar(line.run_rate), _scalar(cut)))
+        pillars[line.pillar] += amount
+        if line.lever in CONTACT_LEVERS:
+            contact_savings += amount
     run_rate_benefit = sum(pillars.values())
     run_rate_cost = _scalar(core.run_rate_cost)
 
     flows = core.flows
-    contacts_after = _scalar(flows.contacts_after_fcr + flows.recovered_contacts)
-    r_after = _scalar(flows.repeat_rate_after)
-    op_after = total_cost - pillars["cost_savings"] + run_rate_cost
     net, benefits, costs = head["net"][0], head["benefits"][0], head["costs"][0]
     total_benefits, total_costs = float(benefits.sum()), float(costs.sum())
-    annual_net = np.bincount(_years(len(core.months) - 1), weights=net)
+    if case.timeline.discounting == "monthly":
+        irr = finance.irr(net, per_year=12)
+    else:
+        irr = finance.irr(np.bincount(_years(len(core.months) - 1), weights=net))
+    per_contact: dict[str, float | None] = dict.fromkeys(
+        ("cost_per_contact_before", "cost_per_contact_after", "cost_per_resolution_before",
+         "cost_per_resolution_after"))
+    if baseline is not None:
+        recovered = _scalar(flows.recovered_contacts)
+        contacts_after = _scalar(flows.contacts_after_fcr) + recovered
+        r_after = _scalar(flows.repeat_rate_after)
+        # contact-handling cost only: today's, less the contact levers' savings, plus handling the
+        # recovered contacts and running the programme (attrition, QA or risk lines are not contact costs)
+        op_after = (baseline.total_cost - contact_savings + recovered * baseline.cost_per_contact
+                    + run_rate_cost)
+        per_contact.update(
+            cost_per_contact_before=baseline.cost_per_contact,
+            cost_per_contact_after=op_after / contacts_after if contacts_after else None,
+            cost_per_resolution_before=baseline.cost_per_resolution,
+            cost_per_resolution_after=op_after / (contacts_after * (1.0 - r_after)) if contacts_after else None,
+        )
     summary = Summary(**{
         "npv": float(head["npv"][0]),
         "roi": _none_if_nan(float(head["roi"][0])),
         "simple_roi": (total_benefits - total_costs) / total_costs if total_costs > 0 else None,
-        "irr": finance.irr(annual_net),
+        "irr": irr,
         "payback_months": _none_if_nan(float(head["payback_months"][0])),
         "pv_benefits": float(head["pv_benefits"][0]),
         "pv_costs": float(head["pv_costs"][0]),
@@ -267,15 +327,16 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
         "run_rate_benefit": run_rate_benefit,
         "run_rate_cost": run_rate_cost,
         "run_rate_net_benefit": run_rate_benefit - run_rate_cost,
-        "cost_per_contact_before": cpc,
-        "cost_per_contact_after": op_after / contacts_after if contacts_after else None,
-        "cost_per_resolution_before": baseline.cost_per_resolution,
-        "cost_per_resolution_after": op_after / (contacts_after * (1.0 - r_after)) if contacts_after else None,
+        **per_contact,
         "horizon_months": case.timeline.horizon_months,
         "discount_rate": case.timeline.discount_rate,
     })
-    handle = (b.aht_seconds or 0.0) + b.acw_seconds
-    back = _scalar(flows.contained_contacts) + (C - _scalar(flows.contacts_after_fcr))
+    if baseline is not None:
+        b = case.baseline
+        handle = (b.aht_seconds or 0.0) + b.acw_seconds
+        back = _scalar(flows.contained_contacts) + (b.contacts_per_year - _scalar(flows.contacts_after_fcr))
+    else:
+        handle = back = 0.0
     stopped = {
         "value_lost_per_year": run_rate_benefit - run_rate_cost,
         "contacts_back_to_agents": back,

@@ -250,13 +250,13 @@ def test_terminal_table_shows_each_unit_that_ran(tmp_path):
 
     rows = (
         {"unit": "Bank", "scenario": "expected", "status": "ok", "currency": "USD", "npv": 2_840_000.0,
-         "roi": 0.676, "payback_months": 15.3, "error": ""},
+         "roi": 0.676, "payback_months": 15.3, "error": "", "warnings": "Agents given … | 79 of 90 inputs …"},
         {"unit": "Telco", "scenario": "expected", "status": "failed", "currency": "GBP", "npv": None,
          "roi": None, "payback_months": None, "error": "boom"},
     )
     lines = BatchResult(tmp_path, rows, ran=2, skipped=0).table_lines()
     assert len(lines) == 3  # header, rule, the one unit that ran
-    assert lines[2].split() == ["Bank", "expected", "$2.8M", "68%", "month", "16"]
+    assert lines[2].split() == ["Bank", "expected", "$2.8M", "68%", "month", "16", "2"]  # 2 checks flagged
 
 
 def test_summary_csv_rounds_money_to_the_cent_and_parquet_keeps_precision(tmp_path):

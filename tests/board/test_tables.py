@@ -92,10 +92,12 @@ class TestTables:
     def test_cost_table_adjusted_total_equals_the_annual_costs(self, result, example_case):
         rows = _rows(sections.cost_table(result))
         # the example: one-time 450,000 + 3,100 h × $38 + 180,000 + 60,000 = 807,800; × 1.10 = 888,580
-        assert rows["Total before risk adjustment"][1] == "$807,800"
-        assert rows["Total, risk-adjusted"][1] == "$888,580"
+        # (columns: kind, the line's risk uplift, Initial, Year 1..N, Total)
+        assert rows["Total before risk adjustment"][2] == "$807,800"
+        assert rows["Total, risk-adjusted"][2] == "$888,580"
         assert example_case.risk_adjustment.costs == 0.10
-        assert rows["Total, risk-adjusted"][1:] == [
+        assert rows["Platform setup and integration"][1] == "10%"  # the case's uplift, no line of its own
+        assert rows["Total, risk-adjusted"][2:] == [
             fmt.money(v, compact=False) for v in result.annual["costs"].iloc[:-1]
         ]
         for name in result.cost_lines["name"]:

@@ -321,6 +321,8 @@ text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=2
 @st.composite
 def cases(draw):
     """Valid case mappings: random figures, levers on or off, cost and risk lines, odd text."""
+    horizon = draw(st.integers(12, 120))
+    years = -(-horizon // 12)  # amounts must fit the horizon
     baseline = {
         "contacts_per_year": draw(st.floats(1, 1e9)),
         "cost_per_contact": draw(st.floats(0, 500)),
@@ -340,10 +342,10 @@ def cases(draw):
         "name": text, "probability_before": rate, "probability_after": rate, "impact": money,
     }), max_size=2))
     costs = {
-        "one_time": draw(st.lists(st.fixed_dictionaries({"name": text, "amount": money, "month": st.integers(0, 24)}), max_size=3)),
+        "one_time": draw(st.lists(st.fixed_dictionaries({"name": text, "amount": money, "month": st.integers(0, min(24, horizon))}), max_size=3)),
         "recurring": draw(st.lists(st.fixed_dictionaries({"name": text, "per_month": money}), max_size=2)),
         "custom": draw(st.lists(st.fixed_dictionaries({
-            "name": text, "per_year": st.lists(money, min_size=1, max_size=4) | money,
+            "name": text, "per_year": st.lists(money, min_size=1, max_size=min(4, years)) | money,
         }), max_size=2)),
     }
     data = {
@@ -352,9 +354,9 @@ def cases(draw):
         "baseline": baseline, "levers": levers, "costs": costs,
         "benefits": draw(st.lists(st.fixed_dictionaries({
             "name": text, "pillar": st.sampled_from(["cost_savings", "risk_avoided"]),
-            "per_year": st.lists(money, min_size=1, max_size=3),
+            "per_year": st.lists(money, min_size=1, max_size=min(3, years)),
         }), max_size=2)),
-        "timeline": {"horizon_months": draw(st.integers(12, 120)), "ramp_months": draw(st.floats(0, 60)),
+        "timeline": {"horizon_months": horizon, "ramp_months": draw(st.floats(0, 60)),
                      "discount_rate": draw(rate)},
         "risk_adjustment": {"costs": draw(rate), "benefits": {"cost_savings": draw(rate)}},
     }

@@ -59,7 +59,8 @@ class TestSeedReferences:
 
     def test_retention_1_2m(self):
         # 6,250 customers × 8 points retained × $2,400 = $1,200,000 protected in 12 months
-        r = evaluate(case(baseline={"customers": 6250, "churn_rate": "20%", "annual_value_per_customer": 2400},
+        r = evaluate(case(baseline={"customers": 6250, "churn_rate": "20%", "annual_value_per_customer": 2400,
+                                    "gross_margin": "100%"},
                           levers={"retention": {"churn_rate_after": "12%"}}))
         assert r.pillars["revenue_protected"] == pytest.approx(1_200_000.00, abs=CENT)
         assert r.annual.loc["Year 1", "revenue_protected"] == pytest.approx(1_200_000.00, abs=CENT)

@@ -286,10 +286,10 @@ class TestIrr:
 # -- payback -----------------------------------------------------------------------------------
 
 
-def first_non_negative(values: np.ndarray) -> int | None:
-    cum = np.cumsum(values)
-    hits = np.flatnonzero(cum >= 0)
-    return int(hits[0]) if hits.size else None
+def last_below_zero(values: np.ndarray) -> int | None:
+    """The last period whose cumulative flow is below zero (None if it never is)."""
+    hits = np.flatnonzero(np.cumsum(values) < 0)
+    return int(hits[-1]) if hits.size else None
 
 
 class TestPayback:
@@ -303,9 +303,11 @@ class TestPayback:
         [
             ([-100, 50, 50], 2.0),  # cumulative −100, −50, 0: exactly at the end of month 2
             ([-100, 60, 60], 1 + 40 / 60),
-            ([0, -5, 10], 0.0),  # month 0 already non-negative
-            ([25, -50, 100], 0.0),  # only the first crossing counts
-            ([-100, 150, -200, 300], 100 / 150),
+            ([0, -5, 10], 1 + 5 / 10),  # cumulative 0, −5, 5: non-negative for good in month 2
+            ([0, 5, 10], 0.0),  # never below zero
+            ([25, -50, 100], 1 + 25 / 100),  # cumulative 25, −25, 75: above zero for good in month 2
+            ([-100, 150, -200, 300], 2 + 150 / 300),  # −100, 50, −150, 150: the last crossing counts
+            ([-100, 150, -80], None),  # −100, 50, −30: ends below zero, so no payback
             ([-100, 10, 10], None),
             ([-1], None),
         ],
@@ -318,20 +320,18 @@ class TestPayback:
     @given(values=flows_1d)
     def test_agrees_with_the_cumulative_flow(self, values):
         p = payback(values)
-        m = first_non_negative(values)
-        if m is None:
-            assert p is None
-            return
+        k = last_below_zero(values)
         cum = np.cumsum(values)
-        if m == 0:
+        if k is None:
             assert p == 0.0
             return
-        # cum[m−1] < 0 ≤ cum[m], payback inside month m, and the interpolation hits zero
-        assert (cum[:m] < 0).all() and cum[m] >= 0
-        assert m - 1 <= p <= m
-        assert cum[m - 1] + (p - (m - 1)) * values[m] == pytest.approx(
-            0.0, abs=1e-9 * abs(values[m])
-        )
+        if k == values.size - 1:
+            assert p is None  # ends below zero
+            return
+        # cum[k] < 0 ≤ cum[k+1..], payback inside month k + 1, and the interpolation hits zero
+        assert (cum[k + 1 :] >= 0).all()
+        assert k <= p <= k + 1
+        assert cum[k] + (p - k) * values[k + 1] == pytest.approx(0.0, abs=1e-9 * abs(values[k + 1]))
 
     @PROPS
     @given(
