@@ -32,6 +32,7 @@ from roi_kit.board.tables import (
     cost_table,
     measurement_plan,
     scenario_table,
+    staffing_table,
 )
 from roi_kit.case.files import EXAMPLE, load_case
 from roi_kit.case.schema import Case
@@ -161,6 +162,9 @@ def _scenarios(ctx: ReportContext) -> None:
 def _baseline(ctx: ReportContext) -> None:
 
     show_html(baseline_table(ctx.result))
+    staffing = staffing_table(ctx.result)
+    if staffing:
+        show_html(staffing)
     fig = segments(ctx.result)
     if fig is not None:
         show_figure(fig, "segments")

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from roi_kit.case.fields import iter_inputs
 from roi_kit.case.schema import PILLAR_LABELS
 from roi_kit.page import fmt
@@ -64,6 +66,44 @@ def baseline_table(result: Any) -> str:
     return html_table(
         "baseline", ["Measure", "Today", "How it is computed"], rows,
         caption=f"Baseline: {result.case.unit}, per year, {cur}",
+    )
+
+
+def staffing_table(result: Any) -> str:
+    """Agents before and after the handle-time saving, year by year (staffed basis only; else "").
+
+    Scheduled agents = Σ over the week's open half-hours of Erlang C agents × ½ h × 365/7 weeks ÷
+    (1 − shrinkage) ÷ paid hours per FTE; the saving counted is the staffed figure, never above the
+    linear one (every released hour).
+    """
+    lines = result.lines
+    if lines is None or len(lines) == 0 or "handle_time" not in set(lines["lever"]):
+        return ""
+    terms = lines.set_index("lever").loc["handle_time", "terms"]
+    if terms.get("basis") != "staffed":
+        return ""
+    cur = _cur(result)
+    arrays = {k: np.atleast_2d(terms[k])[0] for k in ("agents_before", "agents_after", "staffed", "linear", "capped")}
+    rows: list[tuple[str, list[Cell | str]]] = []
+    for y in range(arrays["staffed"].size):
+        before, after = float(arrays["agents_before"][y]), float(arrays["agents_after"][y])
+        counted = min(float(arrays["staffed"][y]), float(arrays["linear"][y]))
+        rows.append(("", [
+            f"Year {y + 1}",
+            _num_cell(fmt.number(before, 1)),
+            _num_cell(fmt.number(after, 1)),
+            _num_cell(fmt.number(before - after, 1)),
+            _money_cell(float(arrays["staffed"][y]), cur),
+            _money_cell(float(arrays["linear"][y]), cur),
+            _money_cell(counted, cur),
+            "capped at linear" if bool(arrays["capped"][y]) else "staffed",
+        ]))
+    header = ["", Cell("Agents before", num=True), Cell("Agents after", num=True), Cell("Released", num=True),
+              Cell("Staffed saving", num=True), Cell("Linear bound", num=True), Cell("Counted", num=True), "Basis"]
+    return html_table(
+        "staffing", header, rows,
+        caption=f"Scheduled agents by year with the handle-time saving (Erlang C per half-hour), {cur} per year "
+        "at full adoption, before risk adjustment",
     )
 
 

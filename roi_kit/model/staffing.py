@@ -465,7 +465,7 @@ def weekly_agent_intervals(calls_per_week, aht_seconds, iv: Intervals, target: f
     rises as handle time falls), and the few draws whose bracket is not tight are solved exactly.
     """
     calls = np.atleast_2d(np.asarray(calls_per_week, dtype=float))
-    draws, years = calls.shape
+    draws = calls.shape[0]
     aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float).reshape(-1, 1), (draws, 1))[:, 0]
     if draws == 1:  # one queue: kept, so evaluating the same case again is a look-up
         key = ("one", tuple(calls[0].tolist()), float(aht[0]), float(target), float(within))

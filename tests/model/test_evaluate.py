@@ -8,8 +8,8 @@ import pytest
 
 from roi_kit import evaluate, evaluate_scenarios, load_case
 from roi_kit.case import PILLARS
-from roi_kit.model.cashflows import adoption_curve
 from roi_kit.model import staffing
+from roi_kit.model.cashflows import adoption_curve
 from roi_kit.model.staffing import agents_for
 
 CENT = 0.005

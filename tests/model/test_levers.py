@@ -3,6 +3,8 @@ cohorts, segment overrides. Each test's docstring carries its hand computation."
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -95,7 +97,7 @@ class TestStaffedPerInterval:
             amounts.append(r.pillars["cost_savings"])
             linear.append(1_000_000 * seconds / 3600 / (0.85 * 0.70) * 38)
         assert linear[0] == pytest.approx(88_702.15, abs=CENT)
-        assert all(b > a for a, b in zip(amounts, amounts[1:], strict=False))
+        assert all(b > a for a, b in itertools.pairwise(amounts))
         assert all(a <= lin + CENT for a, lin in zip(amounts, linear, strict=True))
         assert amounts[0] != pytest.approx(237_771.43, abs=1.0)
 
