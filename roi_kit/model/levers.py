@@ -243,18 +243,19 @@ def _retention_monthly(cohorts: list[tuple[Any, Any, Any, Any]], t: float):
         adoption = np.atleast_2d(adoption)
         means = _year_means(adoption, years)
         n = means.shape[1] - 1
-        out: Any = 0.0
+        new: Any = 0.0  # value of the year's new cohort at full adoption, per year
+        stock_columns: list[Any] = [0.0] * (n + 1)  # value of the carried stock, by year
         for customers, churn, churn_after, worth in cohorts:
             kept_rate = customers * (churn - churn_after)  # customers kept per year at full adoption
+            new = new + kept_rate * worth * (1.0 - t)
             stock: Any = 0.0
-            columns = [np.zeros((1, 1))]
             for y in range(1, n + 1):
-                columns.append(np.reshape(stock * (1.0 - churn + churn * t) * worth, (-1, 1)))
+                stock_columns[y] = stock_columns[y] + stock * (1.0 - churn + churn * t) * worth
                 stock = stock * (1.0 - churn) + kept_rate * means[:, y:y + 1]
-            rows = max(c.shape[0] for c in columns)
-            stock_value = np.concatenate([np.broadcast_to(c, (rows, 1)) for c in columns], axis=1)
-            out = out + kept_rate * worth * (1.0 - t) * adoption / 12.0 + stock_value[:, years] / 12.0
-        out = np.array(out, dtype=float)
+        rows = max(np.shape(c)[0] if np.ndim(c) else 1 for c in [*stock_columns, new, adoption])
+        table = np.concatenate([np.broadcast_to(np.reshape(c, (-1, 1)), (rows, 1)) for c in stock_columns], axis=1)
+        out = (new * adoption + table[:, years]) / 12.0
+        out = np.array(np.broadcast_to(out, (rows, years.size)), dtype=float)
         out[:, 0] = 0.0
         return out
 

@@ -494,9 +494,9 @@ def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, wi
     cells, inverse = np.unique(g, return_inverse=True)
     points = sorted({int(c) for c in cells} | {int(c) + 1 for c in cells})
     _thresholds(points, float(target), float(within), top)
-    exact = np.zeros((draws, years), dtype=bool)
     order = np.argsort(inverse, kind="stable")
     bounds = np.searchsorted(inverse[order], np.arange(cells.size + 1))
+    todo: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (draw, year, interval, bound)
     for u, cell in enumerate(cells):
         rows = order[bounds[u]:bounds[u + 1]]
         s = scale[rows]
@@ -505,9 +505,18 @@ def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, wi
         most = opened + n_sure[np.searchsorted(b_sure, s, side="left")]
         least = opened + n_short[np.searchsorted(b_short, s, side="right")]
         total[rows] = np.where(s > 0, most, 0.0)
-        exact[rows] = (s > 0) & ((most != least) | (s * w_max > cover))
-    if exact.any():
-        d, y = np.nonzero(exact)
-        need = agents_needed(calls[d, y][:, None] * iv.shares[None, :], aht[d][:, None], HALF_HOUR, target, within)
-        total[d, y] = need @ iv.counts
+        loose = (s > 0) & ((most != least) | (s * w_max > cover))
+        if loose.any():  # bracket each half-hour of these draws; solve exactly only the loose ones
+            r, y = np.nonzero(loose)
+            a = s[r, y][:, None] * iv.shares[None, :]
+            sure = _THRESHOLDS[(int(cell) + 1, target, within, top)][0] * (1 - _EPS)
+            short = _THRESHOLDS[(int(cell), target, within, top)][1] * (1 + _EPS)
+            n_most = 1 + np.searchsorted(sure, a, side="left")
+            n_least = 1 + np.searchsorted(short, a, side="right")
+            k, i = np.nonzero((n_most != n_least) | (a > sure[-1]))
+            todo.append((rows[r[k]], y[k], i, n_most[k, i]))
+    if todo:
+        d, y, i, most = (np.concatenate(x) for x in zip(*todo, strict=True))
+        need = agents_needed(calls[d, y] * iv.shares[i], aht[d], HALF_HOUR, target, within)
+        np.add.at(total, (d, y), (need - most) * iv.counts[i])
     return total
