@@ -213,6 +213,17 @@ def _group_title(group: str, names: Mapping[str, str]) -> str:
     return " · ".join(words)
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _profile_text(grid: Any) -> str:
+    """An interval profile in one line: open hours a week and the busiest hour."""
+    shares = np.asarray(grid, dtype=float)
+    day, hour = np.unravel_index(int(np.argmax(shares)), shares.shape)
+    return (f"{int((shares > 0).sum())} open hours a week; busiest {_WEEKDAYS[day]} {hour:02d}:00 "
+            f"({fmt.pct(float(shares[day, hour]))} of the week)")
+
+
 def assumptions_register(case: Any) -> str:
     """Every input of the case: label (and dotted path), value in its unit, unit, and source note.
 
@@ -232,9 +243,10 @@ def assumptions_register(case: Any) -> str:
             rows.append(("group", [Cell(_group_title(here, names), colspan=4)]))
         label = f'{esc(row.label)}<br><code class="note">{esc(row.path)}</code>'
         shown = PILLAR_LABELS.get(row.value, row.value) if isinstance(row.value, str) else row.value
+        text = _profile_text(row.value) if row.unit == "profile" else fmt.value(shown, row.unit, cur)
         rows.append(("", [
             Cell(row.label, html_text=label),
-            Cell(fmt.value(shown, row.unit, cur), num=not isinstance(row.value, str)),
+            Cell(text, num=not isinstance(row.value, str)),
             fmt.unit_label(row.unit, cur),
             Cell(row.source or "—", cls="" if row.source else "note"),
         ]))
