@@ -494,18 +494,20 @@ def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, wi
     cells, inverse = np.unique(g, return_inverse=True)
     points = sorted({int(c) for c in cells} | {int(c) + 1 for c in cells})
     _thresholds(points, float(target), float(within), top)
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.searchsorted(inverse[order], np.arange(cells.size + 1))
+    order = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.searchsorted(inverse.ravel()[order], np.arange(cells.size + 1))
+    ordered = scale[order]  # draws grouped by lattice cell: each cell is a slice
+    found = np.zeros_like(ordered)
     todo: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (draw, year, interval, bound)
     for u, cell in enumerate(cells):
-        rows = order[bounds[u]:bounds[u + 1]]
-        s = scale[rows]
+        lo, hi = int(bounds[u]), int(bounds[u + 1])
+        s = ordered[lo:hi]
         b_sure, n_sure, cover = _breakpoints(iv, int(cell) + 1, target, within, top, True)
         b_short, n_short, _ = _breakpoints(iv, int(cell), target, within, top, False)
-        most = opened + n_sure[np.searchsorted(b_sure, s, side="left")]
-        least = opened + n_short[np.searchsorted(b_short, s, side="right")]
-        total[rows] = np.where(s > 0, most, 0.0)
-        loose = (s > 0) & ((most != least) | (s * w_max > cover))
+        most = n_sure[np.searchsorted(b_sure, s, side="left")]
+        least = n_short[np.searchsorted(b_short, s, side="right")]
+        found[lo:hi] = most
+        loose = (most != least) | (s * w_max > cover)
         if loose.any():  # bracket each half-hour of these draws; solve exactly only the loose ones
             r, y = np.nonzero(loose)
             a = s[r, y][:, None] * iv.shares[None, :]
@@ -514,7 +516,8 @@ def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, wi
             n_most = 1 + np.searchsorted(sure, a, side="left")
             n_least = 1 + np.searchsorted(short, a, side="right")
             k, i = np.nonzero((n_most != n_least) | (a > sure[-1]))
-            todo.append((rows[r[k]], y[k], i, n_most[k, i]))
+            todo.append((order[lo + r[k]], y[k], i, n_most[k, i]))
+    total[order] = np.where(ordered > 0, opened + found, 0.0)
     if todo:
         d, y, i, most = (np.concatenate(x) for x in zip(*todo, strict=True))
         need = agents_needed(calls[d, y] * iv.shares[i], aht[d], HALF_HOUR, target, within)
