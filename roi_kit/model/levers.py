@@ -226,10 +226,10 @@ def _year_means(adoption: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Mean of each row over each year's months: (draws, years + 1), column 0 the Initial month."""
     adoption = np.atleast_2d(adoption)
     n = int(years.max())
-    out = np.zeros((adoption.shape[0], n + 1))
-    for y in range(1, n + 1):
-        out[:, y] = adoption[:, years == y].mean(axis=1)
-    return out
+    starts = np.arange(n) * 12  # months 1.. are columns 1..; year y starts at column 12·(y − 1) + 1
+    sums = np.add.reduceat(adoption[:, 1:], starts, axis=1)
+    counts = np.bincount(years[1:], minlength=n + 1)[1:]
+    return np.concatenate([np.zeros((adoption.shape[0], 1)), sums / counts], axis=1)
 
 
 def _retention_monthly(cohorts: list[tuple[Any, Any, Any, Any]], t: float):
@@ -254,8 +254,9 @@ def _retention_monthly(cohorts: list[tuple[Any, Any, Any, Any]], t: float):
                 stock = stock * (1.0 - churn) + kept_rate * means[:, y:y + 1]
         rows = max(np.shape(c)[0] if np.ndim(c) else 1 for c in [*stock_columns, new, adoption])
         table = np.concatenate([np.broadcast_to(np.reshape(c, (-1, 1)), (rows, 1)) for c in stock_columns], axis=1)
-        out = (new * adoption + table[:, years]) / 12.0
-        out = np.array(np.broadcast_to(out, (rows, years.size)), dtype=float)
+        out = np.asarray(new, dtype=float) / 12.0 * adoption + (table / 12.0)[:, years]
+        if out.shape != (rows, years.size):
+            out = np.array(np.broadcast_to(out, (rows, years.size)))
         out[:, 0] = 0.0
         return out
 
@@ -308,7 +309,8 @@ def _handle_time_line(case: Case, v: _Values, base: dict[str, Any], human: np.nd
              "staffed": staffed, "linear": linear, "capped": staffed > linear,
              "open_hours_per_week": iv.open_hours_per_week, "custom_profile": case.baseline.interval_profile is not None}
     line = _Line("Agent-assist handle time", "cost_savings", "handle_time", amount_y[:, :1], True, terms)
-    line.monthly = lambda adoption, years: table[:, years] / 12.0 * adoption
+    table = table / 12.0
+    line.monthly = lambda adoption, years: table[:, years] * adoption
     return line, hours
 
 
