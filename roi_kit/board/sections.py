@@ -162,12 +162,12 @@ def _scenarios(ctx: ReportContext) -> None:
 def _baseline(ctx: ReportContext) -> None:
 
     show_html(baseline_table(ctx.result))
-    staffing = staffing_table(ctx.result)
-    if staffing:
-        show_html(staffing)
     fig = segments(ctx.result)
     if fig is not None:
         show_figure(fig, "segments")
+    staffing = staffing_table(ctx.result)  # after the chart: the chart stays on the heading's page
+    if staffing:
+        show_html(staffing)
 
 
 def _chart(name: str, build: Callable[[ReportContext], Any]) -> Callable[[ReportContext], None]:

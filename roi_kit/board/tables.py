@@ -87,7 +87,6 @@ def staffing_table(result: Any) -> str:
     rows: list[tuple[str, list[Cell | str]]] = []
     for y in range(arrays["staffed"].size):
         before, after = float(arrays["agents_before"][y]), float(arrays["agents_after"][y])
-        counted = min(float(arrays["staffed"][y]), float(arrays["linear"][y]))
         rows.append(("", [
             f"Year {y + 1}",
             _num_cell(fmt.number(before, 1)),
@@ -95,15 +94,16 @@ def staffing_table(result: Any) -> str:
             _num_cell(fmt.number(before - after, 1)),
             _money_cell(float(arrays["staffed"][y]), cur),
             _money_cell(float(arrays["linear"][y]), cur),
-            _money_cell(counted, cur),
-            "capped at linear" if bool(arrays["capped"][y]) else "staffed",
         ]))
+    capped = [str(y + 1) for y, c in enumerate(arrays["capped"]) if c]
+    counted = (f"the staffed saving, capped at the linear bound in year {', '.join(capped)}" if capped
+               else "the staffed saving (below the linear bound every year)")
     header = ["", Cell("Agents before", num=True), Cell("Agents after", num=True), Cell("Released", num=True),
-              Cell("Staffed saving", num=True), Cell("Linear bound", num=True), Cell("Counted", num=True), "Basis"]
+              Cell("Staffed saving", num=True), Cell("Linear bound", num=True)]
     return html_table(
         "staffing", header, rows,
-        caption=f"Scheduled agents by year with the handle-time saving (Erlang C per half-hour), {cur} per year "
-        "at full adoption, before risk adjustment",
+        caption=f"Scheduled agents by year, Erlang C per half-hour, and the handle-time saving, {cur} a year at "
+        f"full adoption before risk adjustment; counted: {counted}",
     )
 
 

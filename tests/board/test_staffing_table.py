@@ -36,7 +36,7 @@ def test_cap_is_said():
     """Two open hours a week: staffed $5,661 a year is above linear $5,535: capped, and both say so."""
     r = evaluate(_case())
     html = staffing_table(r)
-    assert "capped at linear" in html and "$5,535" in html and "$5,661" in html
+    assert "capped at the linear bound in year 1, 2" in html and "$5,535" in html and "$5,661" in html
     t = r.lines.set_index("lever").loc["handle_time", "terms"]
     text = formula_text("handle_time", t, "USD")
     assert "capped at the linear figure" in text and "in year 1, 2" in text
