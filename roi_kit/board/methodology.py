@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from roi_kit.case.schema import PILLAR_LABELS, PILLARS, Case
 from roi_kit.model.inputs import _scalar
 from roi_kit.model.uncertainty import latent_correlation
@@ -44,25 +46,39 @@ def formula_text(lever: str, terms: Mapping[str, Any], currency: str, segments: 
                 f"{_num(t['hours'])} hours released ÷ ({_pct(t['occupancy'])} occupancy × "
                 f"(1 − {_pct(t['shrinkage'])} shrinkage)) × {_money(t['hourly_cost'], cur)} per paid hour (linear)")
     if lever == "handle_time":
-        return (f"{_num(t['hours'])} hours released; Erlang C at {t['target']:.0%} in {t['within']:g} s needs "
-                f"{_num(t['agents_before'])} → {_num(t['agents_after'])} agents per half-hour, ÷ "
-                f"(1 − {_pct(t['shrinkage'])} shrinkage) = {_scalar(t['scheduled_agents_saved']):,.1f} scheduled "
-                f"agents × {_num(t['hours_open'])} hours open × {_money(t['hourly_cost'], cur)} per hour (staffed)")
+        capped = [i + 1 for i, c in enumerate(np.atleast_2d(t["capped"])[0]) if c]
+        profile = "the case's interval profile" if t.get("custom_profile") else "the default weekly profile"
+        before, after = np.atleast_2d(t["agents_before"])[0], np.atleast_2d(t["agents_after"])[0]
+        text = (f"{_num(t['hours'])} hours released; Erlang C at {t['target']:.0%} in {t['within']:g} s for each of "
+                f"{2 * t['open_hours_per_week']:,.0f} open half-hours a week ({profile}), at each year's volume of "
+                f"contacts agents still handle: {before[0]:,.1f} → {after[0]:,.1f} scheduled agents in year 1 "
+                f"(÷ (1 − {_pct(t['shrinkage'])} shrinkage)); agent-hours no longer needed × "
+                f"{_money(t['hourly_cost'], cur)} per hour = {_money(np.atleast_2d(t['staffed'])[0, 0], cur)} (staffed)")
+        if capped:
+            years = ", ".join(str(y) for y in capped)
+            text += (f"; capped at the linear figure, every released hour ({_money(np.atleast_2d(t['linear'])[0, 0], cur)} "
+                     f"in year 1), in year {years}")
+        return text
     if lever == "abandonment":
         a = _pct(t["abandon_rate"])
         return (f"{_num(t['contacts'])} ÷ (1 − {a}) offered × ({a} − {_pct(t['abandon_rate_after'])}) recovered × "
                 f"({_pct(t['conversion_rate'])} × {_money(t['average_order'], cur)} × {_pct(t['margin'])} margin − "
                 f"{_money(t['cost_per_contact'], cur)} handling){several}")
     if lever == "retention":
+        part = "half of" if t.get("timing", "mid_year") == "mid_year" else "all of"
         return (f"{_num(t['customers'])} customers × ({_pct(t['churn_rate'])} − {_pct(t['churn_rate_after'])}) "
-                f"churn × {_money(t['value'], cur)} a year × {_pct(t['margin'])} margin{several}")
+                f"churn kept each year × {_money(t['value'], cur)} a year × {_pct(t['margin'])} margin: "
+                f"one year's kept customers for a full year; they count {part} the year they are kept and carry "
+                f"forward, churning at {_pct(t['churn_rate'])} a year{several}")
     if lever == "upsell":
-        return (f"{_num(t['contacts'])} contacts × {_pct(t['eligible_share'])} eligible × "
+        return (f"{_num(t['contacts'])} contacts agents still handle (after first-contact resolution and deflection, "
+                f"with recovered abandons) × {_pct(t['eligible_share'])} eligible × "
                 f"{_pct(t['conversion_lift'])} conversion lift × {_money(t['average_value'], cur)} × "
                 f"{_pct(t['margin'])} margin{several}")
     if lever == "agent_attrition":
-        return (f"{_num(t['agents'])} agents × ({_pct(t['attrition'])} − {_pct(t['attrition_after'])}) "
-                f"attrition × {_money(t['cost_per_hire'], cur)} per hire")
+        return (f"{_num(t['agents'])} agents still needed ({_num(t['agents_today'])} today × "
+                f"{_pct(t['workload'])} of today's workload) × ({_pct(t['attrition'])} − "
+                f"{_pct(t['attrition_after'])}) attrition × {_money(t['cost_per_hire'], cur)} per hire")
     if lever == "risk":
         return (f"({_pct(t['probability_before'])} − {_pct(t['probability_after'])}) annual probability × "
                 f"{_money(t['impact'], cur)} impact")
@@ -89,10 +105,25 @@ def notes(case: Case) -> tuple[str, ...]:
         "Amounts by year must fit the horizon (a longer list or a later month is refused); a shorter "
         "list ends after its last year, and run-rate figures are those of the horizon's final year.",
     ]
-    if case.levers.handle_time:
+    lv = case.levers
+    if sum(x is not None for x in (lv.first_contact_resolution, lv.deflection, lv.handle_time, lv.abandonment,
+                                   lv.upsell, lv.agent_attrition)) > 1:
         notes.append(
-            "Handle-time savings count only scheduled agents no longer needed (Erlang C at the "
-            "service-level target)." if case.levers.handle_time.basis == "staffed"
+            "Levers act in order, each on what the ones before it leave: first-contact resolution, deflection, "
+            "handle time (on contacts agents still handle), abandonment (adds recovered contacts), upsell "
+            "(on contacts agents still handle), agent attrition (on agents still needed: today's agents × the "
+            "workload after the levers ÷ today's, workload = agent contacts × handle time)."
+        )
+    if lv.handle_time:
+        profile = ("the case's interval profile" if case.baseline.interval_profile is not None
+                   else "a default profile: open hours_open_per_year ÷ 365 hours a day from 08:00, Monday busiest, "
+                        "weekends quieter, peaks late morning")
+        notes.append(
+            "Handle-time savings count only scheduled agents no longer needed: Erlang C at the service-level "
+            f"target for each open half-hour of the week ({profile}), at each year's volume of contacts agents "
+            "still handle; agent-hours summed over the week × 365/7 weeks ÷ (1 − shrinkage). Never above the "
+            "linear figure (every released hour): capped there, and the line says so."
+            if lv.handle_time.basis == "staffed"
             else "Handle-time savings count every released hour (linear basis): an upper bound."
         )
     b = case.baseline
@@ -112,6 +143,26 @@ def notes(case: Case) -> tuple[str, ...]:
         if b.abandon_rate and case.levers.abandonment is None:
             notes.append("A figure the case cannot compute is shown as not estimated, never as zero (abandon "
                          "exposure needs an order value).")
+    if lv.retention:
+        notes.append(
+            "Retention counts cohorts: the customers kept each year carry into later years and keep churning at "
+            "the baseline rate; the year a customer is kept counts "
+            + ("half a year (kept mid-year on average)" if lv.retention.timing == "mid_year"
+               else "the whole year (kept at the start of the year)")
+            + ". The retention run-rate is one year's kept customers for a full year."
+        )
+    if any(item.seats == "follow_staffing" for item in case.costs.recurring):
+        notes.append(
+            "Per-seat costs with seats: follow_staffing pay for the agents still needed (today's agents at each "
+            "year's volume, falling to the workload after the levers as adoption ramps); other per-seat costs "
+            "stay at the seats entered."
+        )
+    if b is not None and b.segments and any(s.levers for s in case.baseline.segments):
+        notes.append(
+            "A segment's lever overrides apply to its own contacts and customers; seconds saved and the repeat "
+            "rate after are weighted by each segment's contacts. Staffing basis, retention timing and agent "
+            "attrition are unit-wide."
+        )
     haircuts = case.risk_adjustment.benefits
     own = _own_adjustments(case)
     if any(getattr(haircuts, p) for p in PILLARS) or case.risk_adjustment.costs or own:

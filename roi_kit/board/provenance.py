@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from roi_kit.case.provenance import WEEKDAYS
 from roi_kit.page import fmt
 from roi_kit.page.html import Cell, esc, html_table
 
@@ -71,8 +72,8 @@ def provenance_html(case: Any) -> str:
         facts.append(("Channel mix (handled)", ", ".join(f"{c.name} {fmt.pct(c.share_of_contacts, 1)}"
                                                          for c in b.channel_mix)))
     if b.interval_profile is not None:
-        day, hour, share = b.interval_profile.peak()
-        facts.append(("Busiest interval", f"{day} {hour:02d}:00, {fmt.pct(share, 1)} of offered contacts"))
+        share, d, hour = max((v, d, h) for d, hours in enumerate(b.interval_profile) for h, v in enumerate(hours))
+        facts.append(("Busiest interval", f"{WEEKDAYS[d]} {hour:02d}:00, {fmt.pct(share, 1)} of offered contacts"))
     facts_table = html_table("provenance-facts", ["Source", "Value"],
                              [("", [label, Cell(value, html_text=f"<code>{esc(value)}</code>")
                                     if label.startswith("SHA") else value]) for label, value in facts],

@@ -34,6 +34,7 @@ from roi_kit.board.tables import (
     cost_table,
     measurement_plan,
     scenario_table,
+    staffing_table,
 )
 from roi_kit.case.files import EXAMPLE, load_case
 from roi_kit.case.schema import Case
@@ -174,6 +175,9 @@ def _baseline(ctx: ReportContext) -> None:
     fig = segments(ctx.result)
     if fig is not None:
         show_figure(fig, "segments")
+    staffing = staffing_table(ctx.result)  # after the chart: the chart stays on the heading's page
+    if staffing:
+        show_html(staffing)
 
 
 #: What the baseline and cost-curve sections say for a case of explicit lines only.

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from roi_kit.case.fields import field_doc, iter_inputs
 from roi_kit.case.schema import PILLAR_LABELS, REVENUE_FIRST, correlation_groups
 from roi_kit.model.uncertainty import UncertainInput, uncertain_inputs
@@ -104,6 +106,44 @@ def checks_box(result: Any) -> str:
     items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
     return (f'<aside class="roi-checks" aria-label="Checks"><p class="roi-checks__title">Checks</p>'
             f"<ul>{items}</ul></aside>")
+
+
+def staffing_table(result: Any) -> str:
+    """Agents before and after the handle-time saving, year by year (staffed basis only; else "").
+
+    Scheduled agents = Σ over the week's open half-hours of Erlang C agents × ½ h × 365/7 weeks ÷
+    (1 − shrinkage) ÷ paid hours per FTE; the saving counted is the staffed figure, never above the
+    linear one (every released hour).
+    """
+    lines = result.lines
+    if lines is None or len(lines) == 0 or "handle_time" not in set(lines["lever"]):
+        return ""
+    terms = lines.set_index("lever").loc["handle_time", "terms"]
+    if terms.get("basis") != "staffed":
+        return ""
+    cur = fmt.currency_of(result)
+    arrays = {k: np.atleast_2d(terms[k])[0] for k in ("agents_before", "agents_after", "staffed", "linear", "capped")}
+    rows: list[tuple[str, list[Cell | str]]] = []
+    for y in range(arrays["staffed"].size):
+        before, after = float(arrays["agents_before"][y]), float(arrays["agents_after"][y])
+        rows.append(("", [
+            f"Year {y + 1}",
+            _num_cell(fmt.number(before, 1)),
+            _num_cell(fmt.number(after, 1)),
+            _num_cell(fmt.number(before - after, 1)),
+            _money_cell(float(arrays["staffed"][y]), cur),
+            _money_cell(float(arrays["linear"][y]), cur),
+        ]))
+    capped = [str(y + 1) for y, c in enumerate(arrays["capped"]) if c]
+    counted = (f"the staffed saving, capped at the linear bound in year {', '.join(capped)}" if capped
+               else "the staffed saving (below the linear bound every year)")
+    header = ["", Cell("Agents before", num=True), Cell("Agents after", num=True), Cell("Released", num=True),
+              Cell("Staffed saving", num=True), Cell("Linear bound", num=True)]
+    return html_table(
+        "staffing", header, rows,
+        caption=f"Scheduled agents by year, Erlang C per half-hour, and the handle-time saving, {cur} a year at "
+        f"full adoption before risk adjustment; counted: {counted}",
+    )
 
 
 def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
@@ -219,6 +259,17 @@ def _group_title(group: str, names: Mapping[str, str]) -> str:
     return " · ".join(words)
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _profile_text(grid: Any) -> str:
+    """An interval profile in one line: open hours a week and the busiest hour."""
+    shares = np.asarray(grid, dtype=float)
+    day, hour = np.unravel_index(int(np.argmax(shares)), shares.shape)
+    return (f"{int((shares > 0).sum())} open hours a week; busiest {_WEEKDAYS[day]} {hour:02d}:00 "
+            f"({fmt.pct(float(shares[day, hour]))} of the week)")
+
+
 #: Where an input's range comes from, as the register says it.
 RANGE_SOURCES = {
     "case": "the case's uncertainty section",
@@ -269,9 +320,10 @@ def assumptions_register(
         label = f'{esc(row.label)}<br><code class="note">{esc(row.path)}</code>'
         shown = PILLAR_LABELS.get(row.value, row.value) if isinstance(row.value, str) else row.value
         numeric = isinstance(row.value, int | float) and not isinstance(row.value, bool)
+        text = _profile_text(row.value) if row.unit == "profile" else fmt.value(shown, row.unit, cur)
         rows.append(("", [
             Cell(row.label, html_text=label),
-            Cell(fmt.value(shown, row.unit, cur), num=not isinstance(row.value, str)),
+            Cell(text, num=not isinstance(row.value, str)),
             fmt.unit_label(row.unit, cur),
             _range_cell(ranges.get(row.path), row.unit, cur) if numeric else Cell("", cls="note"),
             Cell(row.source or "—", cls="" if row.source else "note"),

@@ -34,9 +34,9 @@ from pydantic import (
 )
 
 from roi_kit.case.provenance import (
+    WEEKDAYS,
     BaselineSource,
     ChannelShare,
-    IntervalProfile,
     check_channel_mix,
     drop_unset,
 )
@@ -245,6 +245,47 @@ class ServiceLevel(_Model):
         return self
 
 
+def _profile_grid(value: Any) -> Any:
+    """An interval profile as 7 lists of 24 shares: accepts 7×24 nested lists, or a mapping of
+    weekday (0 = Monday … 6) to 24 shares or to a mapping of hour (0-23) to share (hours left out
+    are closed, weekdays left out are closed)."""
+    if isinstance(value, Mapping) and set(value) == {"shares"}:  # as `roi-kit costs` writes it
+        value = value["shares"]
+    if isinstance(value, Mapping):
+        grid = [[0.0] * 24 for _ in range(7)]
+        for day, hours in value.items():
+            if isinstance(day, str) and day[:3].title() in WEEKDAYS:  # Mon … Sun
+                day = WEEKDAYS.index(day[:3].title())
+            try:
+                d = int(day)
+            except (TypeError, ValueError):
+                raise ValueError(f"weekday {day!r} is not a whole number from 0 (Monday) to 6") from None
+            if not 0 <= d <= 6:
+                raise ValueError(f"weekday {day!r} is not a whole number from 0 (Monday) to 6")
+            if isinstance(hours, Mapping):
+                for hour, share in hours.items():
+                    try:
+                        h = int(hour)
+                    except (TypeError, ValueError):
+                        raise ValueError(f"hour {hour!r} of weekday {d} is not a whole number from 0 to 23") from None
+                    if not 0 <= h <= 23:
+                        raise ValueError(f"hour {hour!r} of weekday {d} is not a whole number from 0 to 23")
+                    grid[d][h] = share
+            else:
+                grid[d] = hours
+        return grid
+    return value
+
+
+INTERVAL_PROFILE_DESC = (
+    "Share of weekly handled volume in each hour of the week: 7 lists (weekday 0 = Monday … 6 = "
+    "Sunday) of 24 shares (hour 0-23), or a mapping weekday → 24 shares or weekday → {hour: share}; "
+    "shares ≥ 0 summing to 1, an hour with share 0 is closed. Staffing (Erlang C) is solved for "
+    "each open half-hour (half the hour's share each). Absent: a default profile, open "
+    "hours_open_per_year ÷ 365 hours every day from 08:00, busier on weekdays and late morning."
+)
+
+
 class Segment(_Model):
     name: str = F(unit="text", desc="Segment name", min_length=1, max_length=80)
     share_of_contacts: Rate = R(desc="Share of the unit's handled contacts from this segment")
@@ -314,6 +355,9 @@ class Baseline(_Model):
     hours_open_per_year: Number = F(
         4380, unit="hours/year", desc="Hours the contact center is open per year (12 h × 365 d = 4,380)", gt=0, le=8784
     )
+    interval_profile: Annotated[list[list[Number]] | None, BeforeValidator(_profile_grid)] = F(
+        None, unit="profile", desc=INTERVAL_PROFILE_DESC, label="Interval profile"
+    )
     paid_hours_per_fte: Number = F(
         2080, unit="hours/year", desc="Paid hours per full-time agent per year (40 h × 52 w)", gt=0, le=4000
     )
@@ -321,7 +365,6 @@ class Baseline(_Model):
         default_factory=list, description="Customer segments (the K-shaped base); shares sum to 100%"
     )
     channel_mix: list[ChannelShare] = Field(default_factory=list, description="Handled contacts by channel")
-    interval_profile: IntervalProfile | None = Field(None, description="Offered contacts by weekday and hour")
 
     @model_serializer(mode="wrap")
     def _left_out_unset(self, handler: Any) -> Any:
@@ -337,6 +380,7 @@ class Baseline(_Model):
             raise ValueError(f"occupancy = {self.occupancy:g} must be above 0 (e.g. 0.85 or \"85%\")")
         _check_segments(self)
         check_channel_mix(self.channel_mix)
+        _check_profile(self.interval_profile)
         return self
 
 
@@ -386,6 +430,12 @@ class Retention(_Model):
     churn_rate_after: Rate = R(desc="Share of customers lost per year after the change")
     risk_adjustment: Rate | None = R(
         None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
+    )
+    timing: Literal["mid_year", "start_of_year"] = F(
+        "mid_year",
+        unit="choice",
+        desc="When in the year a kept customer would have left: mid_year (the year counts half a "
+        "year of their value) or start_of_year (the whole year)",
     )
 
 
@@ -468,7 +518,10 @@ class RecurringCost(_Model):
     per_year: Number | None = F(None, unit="money/year", desc="Amount per year", ge=0, le=1e12)
     per_month: Number | None = F(None, unit="money/month", desc="Amount per month", ge=0, le=1e11)
     per_seat_per_month: Number | None = F(None, unit="money/seat/month", desc="Price per seat per month", ge=0, le=1e7)
-    seats: Number | None = F(None, unit="seats", desc="Seats paid for", ge=0, le=1e7)
+    seats: Annotated[float, BeforeValidator(_refuse_bool), Field(ge=0, le=1e7)] | Literal["follow_staffing"] | None = F(
+        None, unit="seats",
+        desc="Seats paid for, or follow_staffing: the agents still needed after the levers, year by year",
+    )
     per_automated_contact: Number | None = F(
         None, unit="money/contact", desc="Price per automated contact (deflection volume)", ge=0, le=1e4
     )
@@ -746,6 +799,12 @@ class Case(_Model):
                 base = getattr(self.levers, lever, None) if lever in Levers.model_fields else None
                 if not isinstance(base, BaseModel):
                     raise ValueError(f"{where}: overrides a lever the case does not use")
+                unit_wide = _UNIT_WIDE.get(lever, ())
+                for name in fields if unit_wide == "*" else [f for f in fields if f in unit_wide]:
+                    raise ValueError(
+                        f"{where}.{name}: is unit-wide and cannot differ by segment "
+                        f"(agents and their tools are shared); set levers.{lever}.{name}"
+                    )
                 try:
                     type(base).model_validate({**base.model_dump(), **fields})
                 except ValidationError as error:
@@ -927,6 +986,11 @@ def _check_fits_horizon(case: Case) -> None:
             )
 
 
+# Lever fields a segment may not override: the agent pool is shared by every segment, so its
+# staffing basis and its attrition are the unit's ("*": the whole lever); retention timing is one convention.
+_UNIT_WIDE: dict[str, Any] = {"handle_time": ("basis",), "agent_attrition": "*", "retention": ("timing",)}
+
+
 def _default_scenario(case: Case, name: str) -> dict[str, Any]:
     ramp = case.timeline.ramp_months
     if name == "conservative":
@@ -961,6 +1025,21 @@ def _check_segments(baseline: Baseline) -> None:
                 f"segments: {field} weighted by customer share is {fmt.format(weighted)}, "
                 f"but the unit's is {fmt.format(unit_value)} (difference {fmt.format(weighted - unit_value)})"
             )
+
+
+def _check_profile(grid: list[list[float]] | None) -> None:
+    if grid is None:
+        return
+    if len(grid) != 7 or any(len(day) != 24 for day in grid):
+        shape = f"{len(grid)} weekdays with " + "/".join(sorted({str(len(d)) for d in grid})) + " hours"
+        raise ValueError(f"interval_profile: has {shape}; give 7 weekdays (0 = Monday) of 24 hours each")
+    for d, day in enumerate(grid):
+        for h, share in enumerate(day):
+            if not 0 <= share <= 1:
+                raise ValueError(f"interval_profile: weekday {d} hour {h} = {share:g} is not a share between 0 and 1")
+    total = sum(map(sum, grid))
+    if abs(total - 1.0) > 1e-3:
+        raise ValueError(f"interval_profile: shares sum to {total:.2%}, not 100% (difference {total - 1:+.2%})")
 
 
 def _customer_share(segment: Segment) -> float:

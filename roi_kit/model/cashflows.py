@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from roi_kit.case.schema import PILLARS, Case
+from roi_kit.errors import ModelError
 from roi_kit.model import finance
 from roi_kit.model.baseline import _cost_per_contact, _hourly_cost, _segments
 from roi_kit.model.inputs import Params, _Values, flatten
@@ -180,6 +181,8 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
     for line, cut in zip(lines, line_haircuts, strict=True):
         if line.lever == "custom":
             monthly = _explicit_monthly(line.per_year, line.run_rate, line.initial, years, draws)
+        elif line.monthly is not None:  # by-year amounts (staffed handle time, retention cohorts)
+            monthly = line.monthly(_told(adoption, told.realised.get(line.lever)), years)
         else:
             realised = _told(adoption, told.realised.get(line.lever))
             monthly = line.run_rate / 12.0 * realised * (volume if line.volume_driven else (months > 0))
@@ -198,6 +201,7 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
         cost_uplifts.append(_own(v, p + "risk_adjustment", uplift))
     automated_monthly = flows.automated_contacts / 12.0 * _told(adoption, told.realised.get("deflection")) * volume
     for i, item in enumerate(case.costs.recurring):
+        steady = 0.0
         p = f"costs.recurring.{i}."
         active = months >= item.start_month
         if item.per_automated_contact is not None:
@@ -208,10 +212,24 @@ def compute(case: Case, params: Params | None = None, draws: int = 1, *,
                 per_month = v(p + "per_year") / 12.0
             elif item.per_month is not None:
                 per_month = v(p + "per_month")
+            elif item.seats == "follow_staffing":
+                if flows.agents_after is None:
+                    raise ModelError(
+                        f"{case.unit}: costs.recurring.{i}.seats = follow_staffing needs baseline.agents "
+                        "(or aht_seconds to derive them)"
+                    )
+                # seats follow the agents still needed: today's agents at each year's volume, moving
+                # to the agents left after the levers as adoption ramps
+                price = v(p + "per_seat_per_month")
+                seats = base["agents"] * volume * (1.0 - adoption * (1.0 - flows.workload_after))
+                seats = np.where(months == 0, base["agents"], seats)
+                per_month = price * seats
+                steady = price * flows.agents_after * 12.0
             else:
                 per_month = v(p + "per_seat_per_month") * v(p + "seats")
             monthly = per_month * active
-            steady = per_month * 12.0
+            if item.seats != "follow_staffing":
+                steady = per_month * 12.0
         lift = _own(v, p + "risk_adjustment", uplift)
         run_rate_cost = run_rate_cost + steady * (1.0 + lift)
         cost_lines.append((item.name, "recurring", _rows(monthly, draws, H)))

@@ -37,7 +37,10 @@ def _flatten(case: Case) -> dict[str, float]:
         elif isinstance(node, int | float) and not isinstance(node, bool):
             out[prefix[:-1]] = float(node)
 
-    walk(case.model_dump(mode="python", exclude={"scenarios", "measurement_plan", "sources", "uncertainty", "uncertainty_correlation"}), "")
+    # the interval profile shapes the staffing (a structure, like the horizon), it is not an input to swing or draw
+    exclude = {"scenarios": True, "measurement_plan": True, "sources": True, "uncertainty": True,
+               "uncertainty_correlation": True, "baseline": {"interval_profile": True}}
+    walk(case.model_dump(mode="python", exclude=exclude), "")
     return out
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -347,3 +347,179 @@ def _search_sorted(a: np.ndarray, k: np.ndarray, goal: np.ndarray) -> np.ndarray
             done = np.zeros(a.size, dtype=bool)
             n_done = 0
     return found
+
+
+# -- the week's intervals (per-interval staffing) -----------------------------------------------
+
+HALF_HOUR = 1800.0
+WEEKS_PER_YEAR = 365.0 / 7.0
+#: The default weekly shape: Monday busiest, easing to Friday, Saturday and Sunday quieter; the day busiest late
+#: morning and early afternoon. Only the open hours are used, then normalised to sum to 1.
+DEFAULT_DAY_WEIGHTS = (1.12, 1.06, 1.0, 0.98, 0.94, 0.6, 0.4)
+DEFAULT_HOUR_WEIGHTS = (0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.4, 0.6, 0.8, 1.1, 1.3, 1.3,
+                        1.1, 1.2, 1.2, 1.1, 1.0, 0.9, 0.7, 0.6, 0.5, 0.4, 0.3, 0.25)
+
+
+def default_profile(hours_open_per_year: float) -> np.ndarray:
+    """Share of weekly volume per (weekday, hour), 7 × 24: open ``hours_open_per_year ÷ 365`` hours
+    (rounded, 1 to 24) every day from 08:00 (earlier when the day is longer than 16 hours).
+
+    >>> p = default_profile(4380)              # 12 hours a day, 08:00-20:00
+    >>> float(round(p.sum(), 12)), int((p > 0).sum()), bool(p[0, 8] > 0 and p[0, 7] == 0 and p[0, 20] == 0)
+    (1.0, 84, True)
+    """
+    hours = int(min(24, max(1, round(hours_open_per_year / 365.0))))
+    start = min(8, 24 - hours)
+    hour = np.zeros(24)
+    hour[start:start + hours] = np.asarray(DEFAULT_HOUR_WEIGHTS)[start:start + hours]
+    grid = np.outer(DEFAULT_DAY_WEIGHTS, hour)
+    return grid / grid.sum()
+
+
+@dataclass(frozen=True, eq=False)
+class Intervals:
+    """The open half-hours of a week: each distinct share of weekly volume, and how many
+    half-hours carry it (an hour's share is split evenly over its two half-hours)."""
+
+    shares: np.ndarray  # ascending, > 0
+    counts: np.ndarray  # half-hours a week with that share
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, profile) -> Intervals:
+        half = np.asarray(profile, dtype=float).ravel() / 2.0
+        shares, counts = np.unique(half[half > 0], return_counts=True)
+        return cls(shares, 2 * counts)
+
+    @property
+    def open_hours_per_week(self) -> float:
+        return float(self.counts.sum()) / 2.0
+
+
+_CELL = 1e-3  # handle times are bracketed by a lattice exp(g·_CELL) seconds: 0.1% apart
+_EPS = 1e-12
+_THRESHOLDS: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _sl(a: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Service level of n agents at traffic a[:, n − 1] (a < n), k = answer time ÷ aht, for
+    n = 1..columns: the Erlang B recursion (column n stops at step n), then Erlang C, as in
+    :func:`_search`."""
+    top = a.shape[1]
+    b = np.ones_like(a)
+    for j in range(1, top + 1):
+        ab = a[:, j - 1:] * b[:, j - 1:]
+        b[:, j - 1:] = ab / (j + ab)
+    n = np.arange(1, top + 1, dtype=float)
+    c = n * b / (n - a * (1 - b))
+    return 1 - c * np.exp(-(n - a) * k)
+
+
+def _thresholds(points: list[int], target: float, within: float, top: int) -> None:
+    """For lattice handle times exp(p·_CELL): the traffic n agents can carry at the target,
+    bracketed as (carried, not carried) for n = 1..top, by bisection (verified both sides)."""
+    missing = [p for p in points if (p, target, within, top) not in _THRESHOLDS]
+    if not missing:
+        return
+    if len(_THRESHOLDS) > 4096:
+        _THRESHOLDS.clear()
+    k = (within / np.exp(np.asarray(missing, dtype=float) * _CELL))[:, None]
+    n = np.broadcast_to(np.arange(1, top + 1, dtype=float), (len(missing), top))
+    # SL → 1 as a → 0 and SL(n) = 0 at a = n: start from [n − 4√n − 4, n], widened to 0 where short
+    hi = n.copy()
+    lo = np.maximum(n - 4.0 * np.sqrt(n) - 4.0, 0.0)
+    lo = np.where((lo > 0) & (_sl(np.maximum(lo, 1e-300), k) >= target), lo, 0.0)
+    for _ in range(36):
+        mid = 0.5 * (lo + hi)
+        ok = (mid > 0) & (_sl(np.maximum(mid, 1e-300), k) >= target)
+        lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+    lo = np.maximum.accumulate(lo, axis=1)  # n + 1 agents carry whatever n agents carry
+    hi = np.minimum.accumulate(hi[:, ::-1], axis=1)[:, ::-1]
+    for row, p in enumerate(missing):
+        _THRESHOLDS[(p, target, within, top)] = (lo[row], hi[row])
+
+
+def _breakpoints(iv: Intervals, p: int, target: float, within: float, top: int, carried: bool):
+    """Traffic scales s at which some half-hour needs one more agent, sorted, with the running
+    count of half-hours; from the thresholds carried (sure enough) or not carried (sure short)."""
+    key = (p, target, within, top, carried)
+    table = iv._tables.get(key)
+    if table is None:
+        lo, hi = _THRESHOLDS[(p, target, within, top)]
+        edge = (lo * (1 - _EPS)) if carried else (hi * (1 + _EPS))
+        b = (edge[:, None] / iv.shares[None, :]).ravel()
+        w = np.broadcast_to(iv.counts[None, :], (top, iv.shares.size)).ravel()
+        order = np.argsort(b, kind="stable")
+        table = iv._tables[key] = (b[order], np.concatenate([[0.0], np.cumsum(w[order])]), float(lo[-1]))
+    return table
+
+
+def weekly_agent_intervals(calls_per_week, aht_seconds, iv: Intervals, target: float, within: float) -> np.ndarray:
+    """Σ over the week's open half-hours of the agents each needs (Erlang C at the target), for
+    ``calls_per_week`` shaped (draws, years) and ``aht_seconds`` one per draw ((draws, 1) or a float).
+
+    Each half-hour with share w of the week's calls carries A = calls × w × aht ÷ 1800 Erlangs; the
+    agents it needs are the smallest n with SL(n) ≥ target (exactly :func:`agents_for`). Vectorised
+    over draws: the traffic n agents can carry is tabulated once per lattice handle time (cached),
+    a draw's answer is bracketed between its two neighbouring lattice handle times (service level
+    rises as handle time falls), and the few draws whose bracket is not tight are solved exactly.
+    """
+    calls = np.atleast_2d(np.asarray(calls_per_week, dtype=float))
+    draws = calls.shape[0]
+    aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float).reshape(-1, 1), (draws, 1))[:, 0]
+    if draws == 1:  # one queue: kept, so evaluating the same case again is a look-up
+        key = ("one", tuple(calls[0].tolist()), float(aht[0]), float(target), float(within))
+        kept = iv._tables.get(key)
+        if kept is None:
+            if len(iv._tables) > 4096:
+                iv._tables.clear()
+            kept = iv._tables[key] = _weekly(calls, aht, iv, target, within)
+        return kept.copy()
+    return _weekly(calls, aht, iv, target, within)
+
+
+def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, within: float) -> np.ndarray:
+    draws, years = calls.shape
+    scale = calls * (aht / HALF_HOUR)[:, None]  # Erlangs per unit share
+    total = np.zeros((draws, years))
+    opened = float(iv.counts.sum())
+    w_max = float(iv.shares[-1])
+    a_max = float(scale.max()) * w_max if scale.size else 0.0
+    if a_max <= 0:
+        return total
+    top = 16 * math.ceil((a_max + 4.0 * math.sqrt(a_max) + 8.0) / 16.0)  # tables past the busiest half-hour
+    g = np.floor(np.log(aht) / _CELL).astype(np.int64)
+    g = np.where(np.exp(g * _CELL) > aht, g - 1, g)
+    g = np.where(np.exp((g + 1) * _CELL) < aht, g + 1, g)
+    cells, inverse = np.unique(g, return_inverse=True)
+    points = sorted({int(c) for c in cells} | {int(c) + 1 for c in cells})
+    _thresholds(points, float(target), float(within), top)
+    order = np.argsort(inverse.ravel(), kind="stable")
+    bounds = np.searchsorted(inverse.ravel()[order], np.arange(cells.size + 1))
+    ordered = scale[order]  # draws grouped by lattice cell: each cell is a slice
+    found = np.zeros_like(ordered)
+    todo: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # (draw, year, interval, bound)
+    for u, cell in enumerate(cells):
+        lo, hi = int(bounds[u]), int(bounds[u + 1])
+        s = ordered[lo:hi]
+        b_sure, n_sure, cover = _breakpoints(iv, int(cell) + 1, target, within, top, True)
+        b_short, n_short, _ = _breakpoints(iv, int(cell), target, within, top, False)
+        most = n_sure[np.searchsorted(b_sure, s, side="left")]
+        least = n_short[np.searchsorted(b_short, s, side="right")]
+        found[lo:hi] = most
+        loose = (most != least) | (s * w_max > cover)
+        if loose.any():  # bracket each half-hour of these draws; solve exactly only the loose ones
+            r, y = np.nonzero(loose)
+            a = s[r, y][:, None] * iv.shares[None, :]
+            sure = _THRESHOLDS[(int(cell) + 1, target, within, top)][0] * (1 - _EPS)
+            short = _THRESHOLDS[(int(cell), target, within, top)][1] * (1 + _EPS)
+            n_most = 1 + np.searchsorted(sure, a, side="left")
+            n_least = 1 + np.searchsorted(short, a, side="right")
+            k, i = np.nonzero((n_most != n_least) | (a > sure[-1]))
+            todo.append((order[lo + r[k]], y[k], i, n_most[k, i]))
+    total[order] = np.where(ordered > 0, opened + found, 0.0)
+    if todo:
+        d, y, i, most = (np.concatenate(x) for x in zip(*todo, strict=True))
+        need = agents_needed(calls[d, y] * iv.shares[i], aht[d], HALF_HOUR, target, within)
+        np.add.at(total, (d, y), (need - most) * iv.counts[i])
+    return total

@@ -286,7 +286,7 @@ class TestTornado:
         churn = frame.set_index("path").loc["levers.retention.churn_rate_after"]
         assert churn.high_value == pytest.approx(0.0856) and churn.high_value < case.baseline.churn_rate
         assert "10.2%" not in fig.layout.title.text
-        assert fig.layout.title.text == "NPV stays positive even if deflection: deflection rate is only 5.6%"
+        assert fig.layout.title.text == "NPV stays positive even if handle time: seconds saved is only 21 s"
 
     def test_title_says_as_high_as_where_less_is_better(self, result):
         # a cost line: the high end is the worse one, so the title says how high, not "only"

@@ -124,7 +124,7 @@ def test_headline_without_a_defined_roi(result):
 
 
 def test_scenario_sentence_when_only_some_pay_back(example_case):
-    res = evaluate_scenarios(example_case.with_overrides({"costs.one_time.0.amount": 6e6}))
+    res = evaluate_scenarios(example_case.with_overrides({"costs.one_time.0.amount": 6.6e6}))
     assert all(r.summary["npv"] < 0 for r in res.values())
     assert res["optimistic"].summary["payback_months"] is not None
     text = narrative.scenario_sentence(res)

@@ -63,7 +63,7 @@ def test_every_chart_draws_offline_without_errors(visit, example_page: Path) -> 
     assert seen.requests == [] and seen.page_errors == [] and seen.console_errors == [] and seen.dialogs == []
     statuses = seen.page.eval_on_selector_all("[data-status]", "els => els.map(e => e.dataset.status)")
     assert statuses == ["off_track", "on_track", "on_track", "on_track", "on_track"]
-    assert "the re-forecast NPV is $3.5M" in seen.page.inner_text(".roi-headline")
+    assert "the re-forecast NPV is $4.0M" in seen.page.inner_text(".roi-headline")
     REPORTS.mkdir(parents=True, exist_ok=True)
     seen.page.screenshot(path=str(REPORTS / "track.png"), full_page=True)
 
@@ -93,6 +93,6 @@ def test_the_page_prints(visit, example_page: Path, tmp_path: Path) -> None:
     for heading in ("The measurement plan, month by month", "Realised against planned, to date", "Re-forecast",
                     "How the figures are made"):
         assert heading in text
-    assert "the re-forecast NPV is $3.5M" in text
+    assert "the re-forecast NPV is $4.0M" in text
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:"))) >= 5

@@ -8,6 +8,7 @@ import pytest
 
 from roi_kit import evaluate, evaluate_scenarios, load_case
 from roi_kit.case import PILLARS
+from roi_kit.model import staffing
 from roi_kit.model.cashflows import adoption_curve
 from roi_kit.model.staffing import agents_for
 
@@ -58,11 +59,15 @@ class TestSeedReferences:
         assert r.pillars["cost_savings"] == pytest.approx(530_000.00, abs=CENT)
 
     def test_retention_1_2m(self):
-        # 6,250 customers × 8 points retained × $2,400 = $1,200,000 protected in 12 months
-        r = evaluate(case(baseline={"customers": 6250, "churn_rate": "20%", "annual_value_per_customer": 2400,
-                                    "gross_margin": "100%"},
-                          levers={"retention": {"churn_rate_after": "12%"}}))
+        # 6,250 customers × 8 points retained × $2,400 = $1,200,000 protected in 12 months: the
+        # full-year run-rate of one year's kept customers. Year 1 counts the kept customers from
+        # when they would have left: mid-year by default ($600,000), the whole year when kept at
+        # the start of the year ($1,200,000); later years add the cohorts carried forward.
+        base = {"customers": 6250, "churn_rate": "20%", "annual_value_per_customer": 2400, "gross_margin": 1.0}
+        r = evaluate(case(baseline=base, levers={"retention": {"churn_rate_after": "12%"}}))
         assert r.pillars["revenue_protected"] == pytest.approx(1_200_000.00, abs=CENT)
+        assert r.annual.loc["Year 1", "revenue_protected"] == pytest.approx(600_000.00, abs=CENT)
+        r = evaluate(case(baseline=base, levers={"retention": {"churn_rate_after": "12%", "timing": "start_of_year"}}))
         assert r.annual.loc["Year 1", "revenue_protected"] == pytest.approx(1_200_000.00, abs=CENT)
 
     @pytest.mark.parametrize(("gains", "roi"), [([300_000, 400_000, 200_000], -0.10),
@@ -118,17 +123,20 @@ class TestLevers:
         assert r.pillars["cost_savings"] == pytest.approx(532_212.89, abs=CENT)
 
     def test_handle_time_staffed_counts_scheduled_agents_avoided(self):
-        # calls per half-hour = 1,000,000 / 4,380 h / 2; agents at 80/20 before (405 s) and after (375 s)
-        calls = 1_000_000 / 4380 / 2
-        before = agents_for(calls, 405, 1800, 0.8, 20).agents
-        after = agents_for(calls, 375, 1800, 0.8, 20).agents
-        expected = (before - after) / (1 - 0.30) * 4380 * 38
+        # per open half-hour of the default week (84 hours): calls = 1,000,000 ÷ 365/7 × share;
+        # agents at 80/20 before (405 s) and after (375 s); Σ Δagents × ½ h × 365/7 ÷ (1 − 30%) × $38
+        profile = staffing.default_profile(4380)
+        iv = staffing.Intervals.of(profile)
+        week = 1_000_000 / (365 / 7)
+        before = sum(agents_for(week * w, 405, 1800, 0.8, 20).agents * n for w, n in zip(iv.shares, iv.counts, strict=True))
+        after = sum(agents_for(week * w, 375, 1800, 0.8, 20).agents * n for w, n in zip(iv.shares, iv.counts, strict=True))
+        expected = (before - after) * 0.5 * 365 / 7 / (1 - 0.30) * 38
         r = evaluate(case(baseline={"aht_seconds": 360, "acw_seconds": 45, "loaded_hourly_cost": 38, "shrinkage": 0.30},
                           levers={"handle_time": {"seconds_saved": 30}}))
         assert before > after
         assert r.pillars["cost_savings"] == pytest.approx(expected, abs=CENT)
         assert r.lines.loc[0, "terms"]["basis"] == "staffed"
-        assert r.lines.loc[0, "terms"]["agents_before"] == before
+        assert r.lines.loc[0, "terms"]["agents_before"][0, 0] == pytest.approx(before * 0.5 * 365 / 7 / 0.7 / 2080)
 
     def test_cost_per_contact_built_from_labour(self):
         # 405 s / 3600 × $38 ÷ (0.85 × 0.70) = $7.1849 → $7.18

@@ -192,14 +192,15 @@ class TestGrossMargin:
 
 
 def test_cost_per_contact_after_counts_contact_costs_only():
-    """Deflection 1,000,000 × 10% × ($5.00 − $0.20) = $480,000; attrition 100 agents × 10 points
-    × $5,000 = $50,000 and a QA line of $40,000 are not contact costs. After: ($5,000,000 −
+    """Deflection 1,000,000 × 10% × ($5.00 − $0.20) = $480,000; attrition on the 90 agents the
+    deflection leaves (100 × 90% of the workload) × 10 points × $5,000 = $45,000 and a QA line of
+    $40,000 are not contact costs. After: ($5,000,000 −
     $480,000) ÷ 1,000,000 = $4.52 (the old figure also took off the $90,000: $4.43)."""
     r = evaluate(case(baseline={"agents": 100, "agent_attrition": 0.30},
                       levers={"deflection": {"rate": 0.10, "automated_cost": 0.20},
                               "agent_attrition": {"attrition_after": 0.20, "cost_per_hire": 5_000}},
                       benefits=[{"name": "Smaller QA sample", "pillar": "cost_savings", "per_year": 40_000}]))
-    assert r.pillars["cost_savings"] == pytest.approx(570_000.00, abs=CENT)
+    assert r.pillars["cost_savings"] == pytest.approx(565_000.00, abs=CENT)
     assert r.summary.cost_per_contact_after == pytest.approx(4.52, abs=1e-9)
     assert r.summary.cost_per_resolution_after == pytest.approx(4.52, abs=1e-9)
 
@@ -311,7 +312,7 @@ class TestWarnings:
         w = [x for x in evaluate(c).warnings if "source note" in x]
         assert len(w) == 1
         # the swings are the tornado's, over each input's uncertainty range (most first)
-        assert w[0].startswith("79 of the case's 90 inputs have no source note; among them, moving across "
+        assert w[0].startswith("80 of the case's 91 inputs have no source note; among them, moving across "
                                "its uncertainty range moves NPV most in ramp months ($")
 
     def test_a_clean_case_has_none(self):

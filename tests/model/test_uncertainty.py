@@ -148,8 +148,10 @@ def test_tornado_rows_equal_single_evaluations(example_case):
     frame = sensitivity(example_case)
     assert frame.attrs["base_npv"] == pytest.approx(evaluate(example_case).summary["npv"], abs=0.005)
     assert (frame["swing"].diff().dropna() <= 1e-9).all()  # largest first
-    assert list(frame.columns) == ["path", "label", "value", "low_value", "high_value", "npv_low", "npv_high", "swing"]
-    for row in frame.head(5).itertuples():
+    # a segment's value or churn is tied to the unit's by the validator: it moves only inside the tornado
+    rows = [row for row in frame.itertuples() if not row.path.startswith("baseline.segments.")][:5]
+    assert len(rows) == 5
+    for row in rows:
         low = evaluate(example_case.with_overrides({row.path: row.low_value})).summary["npv"]
         high = evaluate(example_case.with_overrides({row.path: row.high_value})).summary["npv"]
         assert (row.npv_low, row.npv_high) == (pytest.approx(low, abs=0.005), pytest.approx(high, abs=0.005))

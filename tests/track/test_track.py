@@ -273,8 +273,8 @@ class TestCommand:
         case = load_case(TRACKED)
         t = track(case, read_actuals(ACTUALS, case))
         page = render(t)
-        assert headline(t) == ("6 months in (to Jun 2026), the re-forecast NPV is $3.5M, $357k (9%) below the "
-                               "plan's $3.9M, and payback stays in month 9.")
+        assert headline(t) == ("6 months in (to Jun 2026), the re-forecast NPV is $4.0M, $386k (9%) below the "
+                               "plan's $4.4M, and payback moves from month 10 to month 11.")
         assert headline(t).replace("'", "&#39;") in page
 
 
