@@ -87,3 +87,21 @@ def test_a_cell_with_a_line_break_is_quoted_and_reads_back_as_one_cell(tmp_path)
         rows = list(csv.reader(f))
     assert rows == [["team", "cost"], ["\n'=2", "1.5"], ["plain", "2.0"]]
     assert not any(line.startswith(("=", "+", "-", "@")) for line in raw.decode().splitlines())
+
+
+def test_summary_csv_of_a_unit_file_named_with_a_carriage_return_starts_no_row_with_a_formula(tmp_path):
+    """Issue 17: a unit file named ``a\\r=HYPERLINK(1).yaml`` wrote a row beginning ``=HYPERLINK``
+    into the batch's summary.csv; the batch writes through csv_safe, so the fix reaches it."""
+    import csv
+
+    from roi_kit.batch.manifest import COLUMNS, write_summary
+
+    row = {c: None for c in COLUMNS} | {"source": "units/a\r=HYPERLINK(1).yaml", "unit": "\r@SUM(1)"}
+    write_summary(tmp_path, [row])
+    raw = (tmp_path / "summary.csv").read_bytes()
+    assert b"\r" not in raw
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in raw.decode().splitlines())
+    with open(tmp_path / "summary.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert rows[0]["source"] == "units/a\n'=HYPERLINK(1).yaml" and rows[0]["unit"] == "\n'@SUM(1)"

@@ -172,3 +172,23 @@ def test_costs_out_on_a_full_disk_is_one_line(tmp_path, monkeypatch):
     done = CliRunner().invoke(app, ["costs", str(path), "--rates", str(rates), "--out", str(tmp_path / "o")])
     assert done.exit_code == 2
     assert done.stderr.strip() == f"error: {tmp_path / 'o'}: cannot be written (No space left on device)"
+
+
+def test_a_team_named_with_a_carriage_return_starts_no_row_with_a_formula(tmp_path):
+    """Issue 17: a team, channel, type or segment named "\\r=2" wrote a row beginning =2 into
+    by_team.csv and its siblings."""
+    import csv
+
+    rows = [{**GOOD, "contact_id": f"k{i}", "customer_id": f"C{i}", "team": "\r=2", "channel": "\r+1",
+             "contact_type": "x\r@3", "segment": "\n-4"} for i in range(3)]
+    path = tmp_path / "export.parquet"  # Parquet carries any text; a CSV reader balks at a bare CR
+    pd.DataFrame(rows).to_parquet(path, index=False)
+    out = tmp_path / "out"
+    write_outputs(analyse(path, RATES), out)
+    for table in out.glob("*.csv"):
+        raw = table.read_bytes()
+        assert b"\r" not in raw, table.name
+        assert not any(line.startswith(("=", "+", "@")) for line in raw.decode().splitlines()), table.name
+    with open(out / "by_team.csv", newline="", encoding="utf-8") as f:
+        teams = [r["team"] for r in csv.DictReader(f)]
+    assert "\n'=2" in teams
