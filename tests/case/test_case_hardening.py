@@ -100,3 +100,21 @@ def test_keys_are_read_as_written(tmp_path):
 def test_a_quoted_comma_loads_and_the_case_writes_back_quoted(example_case):
     assert "Admin, QA and workflow upkeep" in [c.name for c in example_case.costs.recurring]
     assert load_case(__import__("yaml").safe_load(case_yaml(example_case))) == example_case
+
+
+def test_a_file_name_with_a_direction_control_is_shown_escaped(tmp_path):
+    """The unit of a file's problems is its name; a U+202E in it would reorder the terminal line."""
+    path = tmp_path / "evil\u202elmth.yaml"
+    path.write_text("unit: [\n")
+    line = _one_line(path)
+    assert "\u202e" not in line and line.startswith("evil<U+202E>lmth: the file is not valid YAML or JSON")
+
+
+def test_a_denormal_cost_gives_no_infinite_ratio():
+    """Found by the fuzz test: costs of 1.1e-308 a year made simple_roi = benefits / 1e-308 = inf;
+    like roi, a ratio that does not come out finite is reported as none."""
+    data = {**BASE, "costs": {"recurring": [{"name": "L", "per_year": 1.1125369292536007e-308}]},
+            "benefits": [{"name": "B", "pillar": "cost_savings", "per_year": 1000}]}
+    summary = evaluate(load_case(data)).summary
+    assert summary["simple_roi"] is None and summary["roi"] is None
+    assert summary["total_benefits"] == pytest.approx(3000, abs=0.005)  # three years of $1,000
