@@ -13,6 +13,11 @@ from pathlib import Path
 
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
+#: Names Windows reserves for devices, whatever the extension (``con.html`` cannot be opened).
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)}
+)
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
@@ -54,25 +59,42 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     'emea-retail-support'
     >>> slugify("../../etc/passwd")
     'etc-passwd'
+
+    A name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-9, LPT1-9) gets ``-unit``:
+
+    >>> slugify("CON")
+    'con-unit'
     """
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].strip("-")
+    if slug in _RESERVED_NAMES:
+        return f"{slug}-unit"
     return slug or "unit"
 
 
 def csv_safe(value: object) -> object:
     """Neutralise a cell a spreadsheet would run as a formula (leading =, +, -, @, tab, CR).
 
-    Numbers pass through unchanged; only text is prefixed with a single quote.
+    Numbers pass through unchanged; only text is changed. Every line of the text is checked, not
+    only the first: a line break inside a cell is where a lenient reader starts a new row. Bare
+    carriage returns and CRLF become LF, so a CSV writer (Python's csv, pandas) quotes every cell
+    holding a line break (it quotes LF but not a lone CR); each line that starts with a formula
+    lead is prefixed with a single quote.
 
     >>> csv_safe("=HYPERLINK(\\"http://x\\")")
     '\\'=HYPERLINK("http://x")'
     >>> csv_safe(-12.5)
     -12.5
+    >>> csv_safe("a\\r=2")
+    "a\\n'=2"
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_LEADS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" not in value:
+        return "'" + value if value.startswith(_FORMULA_LEADS) else value
+    return "\n".join("'" + line if line.startswith(_FORMULA_LEADS) else line for line in value.split("\n"))
 
 
 def skip_iri_format_check() -> None:

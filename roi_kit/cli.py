@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from roi_kit.board.export import render
 from roi_kit.board.summary import summary_json, summary_text
 from roi_kit.case.files import load_case
 from roi_kit.errors import CaseError, RoiKitError
@@ -61,6 +62,26 @@ def fail(error: RoiKitError, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _not_written(path: Path, error: OSError) -> None:
+    """A place that cannot be written (full disk, read-only, no such folder) as one line; exit 2."""
+    why = error.strerror or type(error).__name__
+    typer.echo(f"error: {path}: cannot be written ({why})", err=True)
+    raise typer.Exit(2)
+
+
+def _check_output_file(path: Path) -> None:
+    """Refuse, before any work, an output file that is a folder or would sit under a file."""
+    if path.is_dir():
+        typer.echo(f"error: {path}: is a folder; give the report's file name, e.g. {path / 'report.html'}", err=True)
+        raise typer.Exit(2)
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                typer.echo(f"error: {path}: cannot be written: {parent} is a file, not a folder", err=True)
+                raise typer.Exit(2)
+            break
+
+
 CaseArg = Annotated[Path, typer.Argument(help="A case file (YAML or JSON).")]
 ScenarioOpt = Annotated[
     str, typer.Option("--scenario", "-s", help="conservative, expected or optimistic.")
@@ -79,6 +100,9 @@ def evaluate(
         result = evaluate_case(load_case(case), scenario=scenario)
     except RoiKitError as error:
         fail(error)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
     typer.echo(json.dumps(summary_json(result), indent=2) if as_json else summary_text(result))
 
 
@@ -87,9 +111,12 @@ def validate(cases: Annotated[list[Path], typer.Argument(help="Case files to che
     """Check case files and list every problem, one line each (a case must also evaluate)."""
 
     bad = 0
-    for path in cases:
+    for done, path in enumerate(cases):
         try:
             evaluate_case(load_case(path))  # a lever may need an input the case lacks: say so here
+        except KeyboardInterrupt:
+            typer.echo(f"interrupted: {done} of {len(cases)} files checked", err=True)
+            raise typer.Exit(130) from None
         except CaseError as error:
             bad += 1
             for problem in error.problems:
@@ -141,6 +168,14 @@ def costs(
                              unit=unit, init_mapping=init_mapping))
     except RoiKitError as error:
         fail(error)
+    except OSError as error:  # e.g. a full disk under --out: the outputs land together or not at all
+        if out is not None:
+            _not_written(out, error)
+        typer.echo(f"error: {error.filename or contacts}: {error.strerror or type(error).__name__}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no costing outputs written", err=True)
+        raise typer.Exit(130) from None
 
 
 @app.command()
@@ -171,6 +206,8 @@ def batch(
         )
     except RoiKitError as error:
         fail(error)
+    except OSError as error:  # a full disk, a read-only run folder
+        _not_written(output, error)
     except KeyboardInterrupt:
         typer.echo("interrupted: finished reports are kept; rerun to do the rest", err=True)
         raise typer.Exit(130) from None
@@ -200,12 +237,16 @@ def report(
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print a PDF beside it (chromium).")] = False,
 ) -> None:
     """Execute the report notebook for a case and write one offline board HTML (and PDF)."""
-    from roi_kit.board.export import render
-
+    _check_output_file(output)
     try:
         path = render(case, scenario=scenario, output=output, pdf=pdf)
     except RoiKitError as error:
         fail(error)
+    except OSError as error:  # a full disk, a read-only place: written atomically, so nothing half-written
+        _not_written(output, error)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: no report written", err=True)
+        raise typer.Exit(130) from None
     typer.echo(f"{path}" + (f"\n{path.with_suffix('.pdf')}" if pdf else ""))
 
 

@@ -13,6 +13,10 @@ class RoiKitError(Exception):
     """Raised for any problem the toolkit reports to a user (the base of the tree)."""
 
 
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SHOWN_BIDI = {ord(ch): f"<U+{ord(ch):04X}>" for ch in _BIDI}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a case: where it is, what was given, and what is accepted."""
@@ -24,7 +28,9 @@ class Problem:
     def __str__(self) -> str:
         unit = " ".join(str(self.unit).split())  # one line, whatever the unit's name holds
         where = f"{unit}: " if unit else ""
-        return f"{where}{self.path}{' ' if self.path else ''}{self.message}".strip()
+        text = f"{where}{self.path}{' ' if self.path else ''}{self.message}".strip()
+        # a direction control (U+202E …) from a file name would reorder the line on a terminal
+        return text.translate(_SHOWN_BIDI) if not _BIDI.isdisjoint(text) else text
 
 
 class CaseError(RoiKitError):

@@ -95,3 +95,78 @@ def test_help_and_no_arguments_still_show_the_help():
     assert runner.invoke(app, ["costs", "--help"]).exit_code == 0
     done = runner.invoke(app, [])
     assert "Usage" in done.output and "error:" not in done.output
+
+
+# -- issue 17: output places that cannot be written, Ctrl-C, hostile files: one line each ----------
+
+def _no_kernel(monkeypatch, error: BaseException | None = None):
+    """Replace the report's renderer: these tests are about the command's handling, not a kernel."""
+    calls = []
+
+    def fake_render(case, *, scenario, output, pdf):
+        calls.append(output)
+        if error is not None:
+            raise error
+        return output
+
+    monkeypatch.setattr("roi_kit.cli.render", fake_render)
+    return calls
+
+
+def test_report_on_a_folder_is_one_line_before_any_kernel_starts(tmp_path, monkeypatch):
+    calls = _no_kernel(monkeypatch)
+    done = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path)])
+    assert done.exit_code == 2 and calls == []
+    assert done.stderr.strip() == f"error: {tmp_path}: is a folder; give the report's file name, e.g. {tmp_path}/report.html"
+
+
+def test_report_under_an_existing_file_is_one_line(tmp_path, monkeypatch):
+    calls = _no_kernel(monkeypatch)
+    (tmp_path / "plain").write_text("x")
+    target = tmp_path / "plain" / "report.html"
+    done = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(target)])
+    assert done.exit_code == 2 and calls == []
+    assert done.stderr.strip() == f"error: {target}: cannot be written: {tmp_path / 'plain'} is a file, not a folder"
+
+
+@pytest.mark.parametrize(("errno_", "words"), [(28, "No space left on device"), (13, "Permission denied"),
+                                               (30, "Read-only file system")])
+def test_report_that_cannot_be_written_is_one_line(tmp_path, monkeypatch, errno_, words):
+    """A full disk, a read-only place: the renderer writes atomically, so nothing is half-written."""
+    import os
+
+    _no_kernel(monkeypatch, OSError(errno_, os.strerror(errno_)))
+    target = tmp_path / "r.html"
+    done = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(target)])
+    assert done.exit_code == 2
+    assert done.stderr.strip() == f"error: {target}: cannot be written ({words})"
+    assert "Traceback" not in done.output
+
+
+def test_ctrl_c_in_report_and_validate_is_one_line_exit_130(monkeypatch, tmp_path):
+    _no_kernel(monkeypatch, KeyboardInterrupt())
+    done = runner.invoke(app, ["report", str(EXAMPLE), "-o", str(tmp_path / "r.html")])
+    assert done.exit_code == 130
+    assert done.stderr.strip() == "interrupted: no report written"
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("roi_kit.cli.load_case", interrupt)
+    done = runner.invoke(app, ["validate", str(EXAMPLE)])
+    assert done.exit_code == 130
+    assert done.stderr.strip() == "interrupted: 0 of 1 files checked"
+
+
+def test_validate_a_folder_and_an_alias_bomb_one_line_each(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    rows = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb.write_text("\n".join(rows) + "\nunit: *i\n")
+    done = runner.invoke(app, ["validate", str(tmp_path), str(bomb)])
+    assert done.exit_code == 2
+    lines = done.stderr.strip().splitlines()
+    assert lines[0] == f"{tmp_path}: {tmp_path} is a folder, not a case file (give a .yaml or .json file)"
+    assert lines[1].startswith(f"{bomb}: bomb: the file is refused: line 5, column ")
+    assert lines[1].endswith("aliases (*name) expand to more than 10,000 values; a case is far smaller (write the values out)")
+    assert len(lines) == 2

@@ -48,3 +48,60 @@ def test_slugify(text, slug):
 ])
 def test_csv_safe(cell, safe):
     assert csv_safe(cell) == safe
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("CON", "con-unit"), ("nul", "nul-unit"), ("Com1", "com1-unit"), ("LPT9", "lpt9-unit"),
+    ("aux", "aux-unit"), ("prn", "prn-unit"), ("console", "console"), ("con-tact", "con-tact"),
+])
+def test_slugify_never_gives_a_reserved_windows_name(text, slug):
+    """CON, PRN, AUX, NUL, COM1-9 and LPT1-9 name devices on Windows, whatever the extension."""
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("\r=2", "\n'=2"),  # a bare carriage return: a line of its own that starts a formula
+    ("a\r=HYPERLINK(1).yaml", "a\n'=HYPERLINK(1).yaml"),
+    ("ok\n+SUM(A1)", "ok\n'+SUM(A1)"),
+    ("x\r\n@cmd\r\n-1", "x\n'@cmd\n'-1"),
+    ("two\nplain lines", "two\nplain lines"),
+])
+def test_csv_safe_neutralises_every_line(cell, safe):
+    """Each line that starts a formula gets its quote; CR and CRLF become LF (one kind of break)."""
+    assert csv_safe(cell) == safe
+
+
+def test_a_cell_with_a_line_break_is_quoted_and_reads_back_as_one_cell(tmp_path):
+    """pandas quotes a cell holding LF but not one holding a bare CR, which a spreadsheet reads
+    as a new row beginning ``=2``: after csv_safe every break is LF, so the cell is quoted."""
+    import csv
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"team": ["\r=2", "plain"], "cost": [1.5, 2.0]})
+    frame["team"] = frame["team"].map(csv_safe)
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    raw = (tmp_path / "t.csv").read_bytes()
+    assert b"\r" not in raw and b'"\n\'=2"' in raw
+    with open(tmp_path / "t.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows == [["team", "cost"], ["\n'=2", "1.5"], ["plain", "2.0"]]
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in raw.decode().splitlines())
+
+
+def test_summary_csv_of_a_unit_file_named_with_a_carriage_return_starts_no_row_with_a_formula(tmp_path):
+    """Issue 17: a unit file named ``a\\r=HYPERLINK(1).yaml`` wrote a row beginning ``=HYPERLINK``
+    into the batch's summary.csv; the batch writes through csv_safe, so the fix reaches it."""
+    import csv
+
+    from roi_kit.batch.manifest import COLUMNS, write_summary
+
+    row = {c: None for c in COLUMNS} | {"source": "units/a\r=HYPERLINK(1).yaml", "unit": "\r@SUM(1)"}
+    write_summary(tmp_path, [row])
+    raw = (tmp_path / "summary.csv").read_bytes()
+    assert b"\r" not in raw
+    assert not any(line.startswith(("=", "+", "-", "@")) for line in raw.decode().splitlines())
+    with open(tmp_path / "summary.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1
+    assert rows[0]["source"] == "units/a\n'=HYPERLINK(1).yaml" and rows[0]["unit"] == "\n'@SUM(1)"

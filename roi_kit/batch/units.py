@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roi_kit.case.files import load_case
+from roi_kit.case.files import load_case, read_case_file
 from roi_kit.errors import BatchError, CaseError, RoiKitError
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -141,11 +141,9 @@ def units_from_folder(folder: Path) -> list[Unit]:
 
 def _declared_unit(path: Path) -> str:
     """The ``unit:`` a case file declares even when the rest is invalid, else the file's stem."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # read by the case loader's rules: a hostile file is refused here too, not crashed on
+        data = read_case_file(path)
+    except RoiKitError:
         return path.stem
     name = data.get("unit") if isinstance(data, dict) else None
     return str(name) if isinstance(name, str | int | float) and str(name).strip() else path.stem

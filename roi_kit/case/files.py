@@ -23,83 +23,260 @@ from roi_kit.case.overrides import _resolve
 from roi_kit.case.schema import Case, _validate
 from roi_kit.errors import CaseError, Problem
 
+#: Largest case file read (bytes): a case is a few kilobytes; a 50 MB one took minutes and 3 GB.
+MAX_CASE_BYTES = 1_000_000
+#: Deepest nesting of lists and mappings accepted (a case nests four or five levels).
+MAX_DEPTH = 100
+#: Most values aliases (``*name``) may repeat in one file (a "billion laughs" file repeats 10⁹).
+MAX_ALIAS_VALUES = 10_000
+#: Most digits in an integer (a case's largest bound, 10¹², has 13).
+MAX_DIGITS = 20
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
-def _rejoin_commas(node: yaml.MappingNode) -> None:
-    """Mend ``{name: Admin, QA and upkeep, per_year: 1}``: YAML splits unquoted text at a comma.
+class YamlProblem(ValueError):
+    """A YAML text that cannot be read, or that is refused; ``str()`` is one line (where, what)."""
 
-    In a flow mapping, a bare entry with no value (``QA and upkeep``) right after a plain text
-    value is the rest of that text, as its writer meant; it is joined back with ", ".
+
+class _Refused(Exception):
+    """Raised inside the loader for what a case (or a costing file) may not use."""
+
+    def __init__(self, mark: yaml.Mark | None, what: str):
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        super().__init__(f"{where}{what}")
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """A safe YAML loader for files people write, refusing what such a file never needs.
+
+    Refused, each with its line and column: explicit tags (``!!float 5%``), keys that are lists or
+    mappings, merge keys (``<<:``), nesting deeper than :data:`MAX_DEPTH`, aliases repeating more
+    than :data:`MAX_ALIAS_VALUES` values (or themselves), integers longer than :data:`MAX_DIGITS`,
+    duplicate keys, and a flow-mapping entry with no value right after plain text (YAML split
+    the text at a comma: ``{name: Admin, QA and upkeep}``). Keys are read as text, as written
+    (``2025-01-01:`` is the text "2025-01-01", ``on:`` is "on").
     """
-    mended: list[tuple[yaml.Node, yaml.Node]] = []
+
+    def __init__(self, stream: Any):
+        super().__init__(stream)
+        self._depth = 0
+        self._open_anchors: list[str | None] = []
+        self._alias_values = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open_anchors:
+                raise _Refused(event.start_mark, f"the alias *{event.anchor} repeats the value that holds it (a loop)")
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                self._alias_values += self._size(node)
+                if self._alias_values > MAX_ALIAS_VALUES:
+                    raise _Refused(
+                        event.start_mark,
+                        f"aliases (*name) expand to more than {MAX_ALIAS_VALUES:,} values; "
+                        "a case is far smaller (write the values out)",
+                    )
+            return super().compose_node(parent, index)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise _Refused(event.start_mark, f"the tag {_short_tag(tag)} is not accepted (write the plain value)")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    event.start_mark, f"nested more than {MAX_DEPTH} levels deep; a case nests a few levels"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_sequence_node(self, anchor: str | None) -> Any:
+        self._open_anchors.append(anchor)
+        try:
+            return super().compose_sequence_node(anchor)
+        finally:
+            self._open_anchors.pop()
+
+    def compose_mapping_node(self, anchor: str | None) -> Any:
+        self._open_anchors.append(anchor)
+        try:
+            return super().compose_mapping_node(anchor)
+        finally:
+            self._open_anchors.pop()
+
+    def _size(self, node: yaml.Node) -> int:
+        """Values in ``node`` counted as its aliases expand them (a complete node: sizes are kept)."""
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.SequenceNode):
+            size = 1 + sum(self._size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
+        else:
+            size = 1
+        self._sizes[id(node)] = size
+        return size
+
+
+def _mapping(loader: _CaseLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    """A mapping with text keys, each once; refuses merge keys, complex keys and split text."""
+    out: dict[str, Any] = {}
+    previous: yaml.Node | None = None
     for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise _Refused(key_node.start_mark, "the merge key <<: is not accepted (write each field out)")
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _Refused(key_node.start_mark, "a key is a list or mapping; keys are field names (plain text)")
         bare = (
-            isinstance(value_node, yaml.ScalarNode)
-            and value_node.tag == "tag:yaml.org,2002:null"
-            and value_node.value == ""
-            and isinstance(key_node, yaml.ScalarNode)
+            node.flow_style
             and key_node.style is None
+            and isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == _NULL_TAG
+            and value_node.value == ""
         )
-        previous = mended[-1][1] if mended else None
         if (
             bare
             and isinstance(previous, yaml.ScalarNode)
             and previous.style is None
-            and previous.tag == "tag:yaml.org,2002:str"
+            and previous.tag == _STR_TAG
         ):
-            previous.value = f"{previous.value}, {key_node.value}"
-            continue
-        mended.append((key_node, value_node))
-    node.value = mended
-
-
-def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    if node.flow_style:
-        _rejoin_commas(node)
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+            start, end = previous.start_mark, key_node.end_mark
+            whole = (
+                start.buffer[start.pointer:end.pointer]
+                if start.buffer is not None and end.buffer is start.buffer
+                else f"{previous.value}, {key_node.value}"
+            )
+            raise _Refused(
+                key_node.start_mark,
+                f"{key_node.value!r} has no value: YAML splits unquoted text at a comma; "
+                f'quote the whole text ("{whole}")',
+            )
+        key = key_node.value
+        if key in out:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (each field may appear once)", key_node.start_mark
             )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+        out[key] = loader.construct_object(value_node, deep=deep)
+        previous = value_node
+    return out
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+def _int(loader: _CaseLoader, node: yaml.ScalarNode) -> int:
+    digits = sum(ch.isdigit() for ch in str(node.value))
+    if digits > MAX_DIGITS:
+        raise _Refused(
+            node.start_mark,
+            f"a number of {digits} digits is too long (a case's numbers have at most {MAX_DIGITS} digits)",
+        )
+    return loader.construct_yaml_int(node)
+
+
+_CaseLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_CaseLoader.add_constructor("tag:yaml.org,2002:int", _int)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML (or JSON) text written by a person with :class:`_CaseLoader`.
+
+    Raises :class:`YamlProblem` with one line: ``the file is not valid YAML or JSON: line L,
+    column C: …`` or ``the file is refused: line L, column C: …`` (what it may not use).
+    """
+    try:
+        return yaml.load(text, Loader=_CaseLoader)
+    except _Refused as error:
+        raise YamlProblem(f"the file is refused: {error}") from None
+    except RecursionError:
+        raise YamlProblem(
+            f"the file is refused: nested more than {MAX_DEPTH} levels deep (through aliases)"
+        ) from None
+    except yaml.reader.ReaderError as error:
+        pos = max(0, int(error.position))
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = error.character if isinstance(error.character, str) else chr(int(error.character))
+        raise YamlProblem(
+            f"the file is not valid YAML or JSON: line {line}, column {column}: "
+            f"the character U+{ord(char):04X} is not accepted in YAML text"
+        ) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = error.problem or error.context or "unreadable"
+        raise YamlProblem(f"the file is not valid YAML or JSON: {where}{what}") from None
+    except yaml.YAMLError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise YamlProblem(f"the file is not valid YAML or JSON: {first}") from None
+
+
+def read_text_limited(path: Path, limit: int, kind: str = "case file") -> str:
+    """The UTF-8 text of ``path``, refusing a file above ``limit`` bytes before reading it.
+
+    Raises ``IsADirectoryError``, ``FileNotFoundError``, other ``OSError``, ``UnicodeDecodeError``
+    or :class:`YamlProblem` (too large), for the caller to word.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(str(path))
+    size = path.stat().st_size
+    if size > limit:
+        raise YamlProblem(f"the file is {size:,} bytes; a {kind} may be at most {limit:,} bytes")
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:  # grew while being read
+        raise YamlProblem(f"the file is over {limit:,} bytes; a {kind} may be at most {limit:,} bytes")
+    return data.decode("utf-8")
 
 
 def read_case_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON case file into a mapping, refusing what is not a case-shaped file."""
+    """Read a YAML or JSON case file into a mapping, refusing what is not a case-shaped file.
+
+    A case file may be at most :data:`MAX_CASE_BYTES` bytes (1 MB); see :class:`_CaseLoader` for
+    what its YAML may not use.
+    """
     path = Path(path)
     label = path.stem
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_limited(path, MAX_CASE_BYTES)
+    except IsADirectoryError:
+        raise CaseError([Problem("", str(path), "is a folder, not a case file (give a .yaml or .json file)")]) from None
     except FileNotFoundError:
         raise CaseError([Problem("", str(path), "does not exist")]) from None
+    except YamlProblem as error:
+        raise CaseError([Problem(label, "", str(error))]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise CaseError([Problem("", str(path), f"cannot be read as UTF-8 text ({error.__class__.__name__})")]) from None
     if not text.strip():
         raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = error.problem or error.context or "unreadable"
-        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {where}{what}")]) from None
-    except yaml.YAMLError as error:
-        raise CaseError([Problem(label, "", f"the file is not valid YAML or JSON: {error}")]) from None
+        data = parse_yaml(text)
+    except YamlProblem as error:
+        raise CaseError([Problem(label, "", str(error))]) from None
     if data is None:
         raise CaseError([Problem(label, "", "the file is empty: a case needs at least unit and baseline")])
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise CaseError([Problem(label, "", f"the file holds a {kind}, not a mapping of case fields (unit:, baseline:, …)")])
     return data
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _label(data: Mapping[str, Any], fallback: str) -> str:
+    """The unit named in problems: the case's unit when it is short plain text, else ``fallback``."""
+    unit = data.get("unit")
+    if isinstance(unit, str) and unit.strip() and len(unit) <= 120 and not _BIDI.intersection(unit):
+        return unit
+    return fallback
 
 
 def load_case(source: str | Path | Mapping[str, Any]) -> Case:
@@ -111,10 +288,10 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
     """
     if isinstance(source, Mapping):
         data = dict(source)
-        label = str(data.get("unit") or "case")
+        label = _label(data, "case")
     else:
         data = read_case_file(source)
-        label = str(data.get("unit") or Path(source).stem)
+        label = _label(data, Path(source).stem)
     case = _validate(data, unit=label)
     problems: list[Problem] = []
     for name in case.scenarios:

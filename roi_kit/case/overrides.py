@@ -175,6 +175,6 @@ def _number_or_none(value: Any) -> float | None:
         return None
     try:
         number = float(_parse_rate(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None

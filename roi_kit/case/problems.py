@@ -61,15 +61,33 @@ def _field_info(loc: tuple[Any, ...], root: type[BaseModel]) -> Any:
     return _walk(loc, root)[0]
 
 
-def _fmt_value(value: Any) -> str:
+def _pruned(value: Any, depth: int = 0) -> Any:
+    """At most what a message shows of ``value``: a few items, a short text, three levels."""
     if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, float) and value.is_integer():
+        return value if len(value) <= 60 else value[:57] + "..."
+    if isinstance(value, dict):
+        items = list(value.items())[:6] if depth < 3 else []
+        return {str(k)[:60]: _pruned(v, depth + 1) for k, v in items} | ({"...": "..."} if len(value) > len(items) else {})
+    if isinstance(value, list | tuple):
+        items = list(value[:6]) if depth < 3 else []
+        return [_pruned(v, depth + 1) for v in items] + (["..."] if len(value) > len(items) else [])
+    return value
+
+
+def _fmt_value(value: Any) -> str:
+    """The value as a message shows it: never more than about 60 characters of it is formatted."""
+    if isinstance(value, str):
+        text = repr(value[:61])
+        return text if len(value) <= 60 else text[:-1][:57] + "..." + text[0]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return f"{int(value)}"
-    if isinstance(value, dict | list):
-        text = json.dumps(value, default=str)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a number of {len(str(abs(value)))} digits"
+    if isinstance(value, dict | list | tuple):
+        text = json.dumps(_pruned(value), default=str)
         return text if len(text) <= 60 else text[:57] + "..."
-    return str(value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None = None) -> Problem:
@@ -111,7 +129,13 @@ def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None =
         words, key = bounds[kind]
         limit = ctx.get(key)
         unit_text = f" {unit_name}" if unit_name and unit_name not in {"choice", "text"} else ""
-        return Problem(unit, path, f"= {shown} must be {words} {_fmt_value(limit)}{unit_text}")
+        hint = " (a credit is a benefit line)" if path.startswith("costs.") and kind == "greater_than_equal" and limit == 0 else ""
+        return Problem(unit, path, f"= {shown} must be {words} {_fmt_value(limit)}{unit_text}{hint}")
+    if kind == "finite_number":
+        unit_text = f" in {unit_name}" if unit_name and unit_name not in {"choice", "text"} else ""
+        return Problem(unit, path, f"= {shown} is not a finite number (write a number{unit_text})")
+    if kind == "list_or_number":
+        return Problem(unit, path, f"= {shown} is not a number or a list of numbers (year 1, 2, …)")
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
         what = "a whole number" if kind.startswith("int") else "a number"
         if unit_name == "rate":
@@ -133,14 +157,14 @@ def _problem(unit: str, error: Mapping[str, Any], root: type[BaseModel] | None =
         return Problem(unit, path, f"= {shown} is not a list")
     if kind in {"value_error", "assertion_error"}:
         message = str(error.get("msg", "")).removeprefix("Value error, ")
-        if message.startswith(("segments:", "scenarios.", "baseline.segments[", "uncertainty.", "baseline:",
+        if message.startswith(("segments:", "segments[", "scenarios.", "baseline.segments[", "uncertainty.", "baseline:",
                                 "baseline.gross_margin:", "benefits[", "costs.one_time[", "costs.recurring[",
                                 "costs.custom[")):
             segment_path, _, rest = message.partition(": ")
             full = (f"{path}.{segment_path}" if path and not segment_path.startswith(("scenarios.", "uncertainty."))
                     else segment_path)
             return Problem(unit, full, rest)
-        if message.startswith("is a yes/no value"):
+        if message.startswith(("is a yes/no value", "holds the direction control")):
             return Problem(unit, path, f"= {shown} {message}")
         return Problem(unit, path, message)
     return Problem(unit, path, f"= {shown}: {error.get('msg', kind)}")

@@ -25,8 +25,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     field_validator,
     model_serializer,
@@ -196,6 +198,36 @@ def _correlation(value: Any, key: str = "") -> float:
 Number = Annotated[float, BeforeValidator(_refuse_bool)]
 
 
+#: Largest money amount anywhere in a case (a trillion: bounds every amount, so figures stay finite).
+MAX_MONEY = 1e12
+
+
+def _list_or_number(value: Any) -> str | None:
+    """Which branch of "a list by year, or one number every year" ``value`` is (None: neither)."""
+    if isinstance(value, list | tuple):
+        return "list[money]"
+    if isinstance(value, dict | set | frozenset):
+        return None
+    return "float"
+
+
+def _by_year(low: float) -> Any:
+    """Money per year, given as a list (year 1, 2, …) or one number (every year), each in bounds."""
+    amount = Annotated[float, BeforeValidator(_refuse_bool), Field(ge=low, le=MAX_MONEY)]
+    return Annotated[
+        Annotated[list[amount], Tag("list[money]")] | Annotated[amount, Tag("float")],
+        Discriminator(
+            _list_or_number,
+            custom_error_type="list_or_number",
+            custom_error_message="is not a number or a list of numbers (year 1, 2, …)",
+        ),
+    ]
+
+
+#: Bidirectional controls: they reorder how text shows (a title can display as another).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def F(
     default: Any = ...,
     *,
@@ -229,7 +261,18 @@ def _absent(value: Any) -> bool:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_direction_controls(cls, value: Any) -> Any:
+        """Refuse text holding a right-to-left override or another bidirectional control."""
+        if isinstance(value, str) and not BIDI_CONTROLS.isdisjoint(value):
+            char = next(ch for ch in value if ch in BIDI_CONTROLS)
+            raise ValueError(
+                f"holds the direction control U+{ord(char):04X}, which reorders the text on screen; remove it"
+            )
+        return value
 
 
 class ServiceLevel(_Model):
@@ -291,11 +334,12 @@ class Segment(_Model):
     share_of_contacts: Rate = R(desc="Share of the unit's handled contacts from this segment")
     share_of_customers: Rate | None = R(None, desc="Share of the unit's customers in this segment")
     annual_value_per_customer: Number | None = F(
-        None, unit="money/customer/year", desc="Annual revenue per customer in this segment", ge=0
+        None, unit="money/customer/year", desc="Annual revenue per customer in this segment", ge=0, le=1e9
     )
     churn_rate: Rate | None = R(None, desc="Share of this segment's customers lost per year")
     cost_per_contact: Number | None = F(
-        None, unit="money/contact", desc="Fully loaded cost per handled contact in this segment", ge=0
+        None, unit="money/contact", desc="Fully loaded cost per handled contact in this segment", ge=0,
+        le=10_000,
     )
     levers: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -316,7 +360,8 @@ class Segment(_Model):
 
 class Baseline(_Model):
     contacts_per_year: Number = F(
-        unit="contacts/year", desc="Handled contacts per year, all channels", gt=0, le=1e10
+        unit="contacts/year", desc="Handled contacts per year, all channels (1 to 10,000,000,000)", ge=1,
+        le=1e10,
     )
     cost_per_contact: Number | None = F(
         None,
@@ -482,9 +527,10 @@ class Levers(_Model):
 class BenefitLine(_Model):
     name: str = F(unit="text", desc="Benefit name", min_length=1, max_length=120)
     pillar: Pillar = F(unit="choice", desc="cost_savings, revenue_protected, revenue_generated or risk_avoided")
-    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=-1e12, le=1e12)
-    per_year: list[Number] | Number = F(
-        0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
+    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=-MAX_MONEY, le=MAX_MONEY)
+    per_year: _by_year(-MAX_MONEY) = F(
+        0.0, unit="money/year",
+        desc="Amount per year, -1e12 to 1e12 (a list gives year 1, 2, …; a number every year)",
     )
     risk_adjustment: Rate | None = R(
         None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
@@ -549,9 +595,11 @@ class RecurringCost(_Model):
 
 class CustomCost(_Model):
     name: str = F(unit="text", desc="Cost line", min_length=1, max_length=120)
-    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=0, le=1e12)
-    per_year: list[Number] | Number = F(
-        0.0, unit="money/year", desc="Amount per year (a list gives year 1, 2, …; a number every year)"
+    initial: Number = F(0.0, unit="money", desc="Amount at time 0", ge=0, le=MAX_MONEY)
+    per_year: _by_year(0.0) = F(
+        0.0, unit="money/year",
+        desc="Amount per year, 0 to 1e12 (a list gives year 1, 2, …; a number every year); "
+        "a credit is a benefit line",
     )
     risk_adjustment: Rate | None = R(
         None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
@@ -1002,6 +1050,15 @@ def _check_segments(baseline: Baseline) -> None:
     segments = baseline.segments
     if not segments:
         return
+    seen: dict[str, int] = {}
+    for i, segment in enumerate(segments):
+        key = " ".join(segment.name.split()).casefold()
+        if key in seen:
+            raise ValueError(
+                f"segments[{i}].name: = {segment.name!r} is also the name of segments[{seen[key]}]: "
+                "segment names must be unique"
+            )
+        seen[key] = i
     total = sum(s.share_of_contacts for s in segments)
     if abs(total - 1.0) > 5e-4:
         raise ValueError(

@@ -100,6 +100,8 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) ->
     kind = _kind(p)
     if not p.is_file():
         raise CostingError(f"{p}: no such file (give a CSV, Parquet or Excel export of contacts)")
+    if p.stat().st_size == 0:
+        raise CostingError(f"{p}: the file is empty (give an export with a header row and a row per contact)")
     try:
         plain = f"read_parquet({sql_str(str(p))})" if kind == "parquet" else ""
         numbered = kind == "parquet" and "file_row_number" not in {
@@ -124,6 +126,8 @@ def open_source(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) ->
             con.execute("CREATE OR REPLACE VIEW raw AS SELECT * FROM raw_table")
             con.execute(f"CREATE OR REPLACE VIEW raw_rows AS SELECT *, rowid AS {ROW} FROM raw_table")
         described = con.execute("DESCRIBE raw").fetchall()
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM raw LIMIT 1)").fetchone()[0] == 0:
+            raise CostingError(f"{p}: the file has a header row but no contacts (nothing to cost)")
     except CostingError:
         raise
     except Exception as e:  # duckdb / pandas / openpyxl all raise their own types

@@ -32,6 +32,8 @@ EXCLUSIONS: tuple[tuple[str, str], ...] = (
     ("missing_talk_time", "a handled contact with no talk_seconds"),
     ("negative_duration", "a queue, talk, hold or after-call duration below zero"),
     ("duration_over_24h", "queue + talk + hold + after-call work above 86,400 seconds"),
+    ("stray_started_at", "started_at far outside the bulk of the data: more than the span of its "
+     "middle 98% (at least a day) before its 1st or after its 99th percentile (e.g. 1970 or 2099)"),
 )
 
 #: (rule, what was done) — counted over used rows.
@@ -217,6 +219,25 @@ def mark_duplicates(con, source: Source, *, table: str = "checked") -> int:
     con.execute(f"UPDATE {table} SET reason = {reason_code('duplicate_row')} "
                 "WHERE source_row IN (SELECT source_row FROM dup_copies)")
     return int(con.execute("SELECT count(*) FROM dup_copies").fetchone()[0])
+
+
+def mark_stray_timestamps(con, *, table: str = "checked") -> int:
+    """Mark as ``stray_started_at`` the used rows that start far outside the bulk of the data.
+
+    The bulk is the span between the 1st and 99th percentiles of the used rows' starts (DuckDB's
+    approximate quantiles; at least a day); a start more than that span before or after it is a
+    stray (a 1970 or 2099 row in a month of data), so the period is the data's real span. A real
+    tail (a week before a month of data) is within the span and kept. Returns the rows marked.
+    """
+    low, high = con.execute(f"""SELECT approx_quantile(epoch(started_at), 0.01),
+        approx_quantile(epoch(started_at), 0.99) FROM {table} WHERE reason IS NULL""").fetchone()
+    if low is None or high is None:
+        return 0
+    span = max(float(high) - float(low), 86400.0)
+    marked = con.execute(f"""UPDATE {table} SET reason = {reason_code('stray_started_at')}
+        WHERE reason IS NULL AND (epoch(started_at) < ? OR epoch(started_at) > ?)""",
+                         [float(low) - span, float(high) + span]).fetchone()
+    return int(marked[0]) if marked else 0
 
 
 def quality_table(con, *, table: str = "checked") -> pd.DataFrame:

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -22,7 +21,11 @@ from pydantic import (
     model_validator,
 )
 
+from roi_kit.case.files import YamlProblem, parse_yaml, read_text_limited
 from roi_kit.errors import CostingError
+
+#: Largest rates or mapping file read (bytes): such a file is a few hundred bytes to a few kilobytes.
+MAX_FILE_BYTES = 1_000_000
 
 #: Canonical columns of one contact row. ``ended_at`` and ``segment`` are optional extras.
 CANONICAL = (
@@ -65,7 +68,7 @@ Fraction = Annotated[float, BeforeValidator(_fraction)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class TimestampSpec(_Model):
@@ -249,13 +252,17 @@ def _first_problem(error: ValidationError, model: type[BaseModel] | None = None)
 
 
 def _read_yaml(path: str | os.PathLike[str], what: str) -> dict[str, Any]:
+    """A rates or mapping file as a mapping, read by the case loader's rules (no tags, aliases
+    within a budget, plain keys read as text, at most :data:`MAX_FILE_BYTES`)."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = parse_yaml(read_text_limited(p, MAX_FILE_BYTES, kind=f"{what} file"))
+    except YamlProblem as e:
+        raise CostingError(f"{p}: {str(e).replace('the file', f'the {what} file', 1)}") from None
+    except UnicodeDecodeError:
+        raise CostingError(f"{p}: the {what} file is not UTF-8 text") from None
     except OSError as e:
-        raise CostingError(f"{p}: cannot read the {what} file ({e.strerror or e})") from None
-    except yaml.YAMLError as e:
-        raise CostingError(f"{p}: the {what} file is not valid YAML ({str(e).splitlines()[0]})") from None
+        raise CostingError(f"{p}: cannot read the {what} file ({e.strerror or type(e).__name__})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

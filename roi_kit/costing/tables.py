@@ -61,6 +61,7 @@ from roi_kit.costing.quality import (
     checked_sql,
     dimension_exprs,
     mark_duplicates,
+    mark_stray_timestamps,
     quality_table,
 )
 from roi_kit.costing.schema import Mapping, Rates, load_mapping, load_rates
@@ -635,6 +636,7 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
                         + checked_sql(source, extra=extra, joins=joins, enums=enums))
         with _stage("duplicates"):
             mark_duplicates(con, source)
+            mark_stray_timestamps(con)
         with _stage("quality"):
             quality = quality_table(con)
         _contacts_view(con, rates, levels, has_rate=rate is not None)

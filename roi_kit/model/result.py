@@ -316,7 +316,7 @@ def build_result(case: Case, scenario: str, core: _Core) -> Result:
     summary = Summary(**{
         "npv": float(head["npv"][0]),
         "roi": _none_if_nan(float(head["roi"][0])),
-        "simple_roi": (total_benefits - total_costs) / total_costs if total_costs > 0 else None,
+        "simple_roi": _none_if_nan((total_benefits - total_costs) / total_costs) if total_costs > 0 else None,
         "irr": irr,
         "payback_months": _none_if_nan(float(head["payback_months"][0])),
         "pv_benefits": float(head["pv_benefits"][0]),

@@ -21,7 +21,7 @@ def test_example_values(example_case):
     b = example_case.baseline
     assert (b.contacts_per_year, b.shrinkage, b.repeat_rate, b.volume_growth) == (1_200_000, 0.30, 0.14, 0.03)
     assert b.service_level.target == 0.80
-    # YAML splits "Admin, QA and workflow upkeep" at the comma; the loader joins it back
+    # the example quotes "Admin, QA and workflow upkeep": YAML would split plain text at the comma
     assert [c.name for c in example_case.costs.recurring] == ["Licences", "Admin, QA and workflow upkeep"]
     assert example_case.costs.one_time[1].total == 3100 * 38
 
