@@ -36,10 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import html
 import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -53,7 +51,7 @@ from roi_kit.case.files import EXAMPLE, load_case, read_case_file, save_case
 from roi_kit.case.schema import Case
 from roi_kit.errors import CaseError, Problem, RoiKitError
 from roi_kit.form.entry import EntryError, check_locale, default_locale
-from roi_kit.form.fit import RESULTS_CLASS, ChartFit
+from roi_kit.form.live import RESULTS_CLASS, LiveCharts
 from roi_kit.form.nodes import (
     _WARN,
     _build,
@@ -189,7 +187,9 @@ class CaseForm:
         self.preview_button.on_click(lambda _b: self._guard(lambda: self.preview(self.preview_folder)))
 
         self.headline = w.HTML("")
-        self.figures = self._make_figures()
+        #: the charts as drawn, by name (plotly figures, built when read: the hot path sends JSON)
+        self.figures = _Figures()
+        self.charts = LiveCharts(CHARTS, _template())
         files = w.VBox([
             w.HBox([self.case_picker, self.locale_box, self.locale_hint],
                    layout=w.Layout(flex_flow="row wrap")),
@@ -197,29 +197,15 @@ class CaseForm:
             w.HBox([self.save_folder, self.save_button, self.preview_button]),
             self.status,
         ])
-        results = w.VBox([self.headline, *self.figures.values()],
+        results = w.VBox([self.headline, self.charts],
                          layout=w.Layout(width="46%", min_width="420px"))
         results.add_class(RESULTS_CLASS)
         form = w.VBox([self.header.box, self.problems, self.tabs], layout=w.Layout(width="54%"))
-        self.widget = w.VBox([w.HTML(_TAB_STYLE), ChartFit(), files,
+        self.widget = w.VBox([w.HTML(_TAB_STYLE), files,
                               w.HBox([form, results], layout=w.Layout(width="100%"))])
         self.widget.add_class("roi-form")
         self.reindex()
         self.list_cases()
-
-    def _make_figures(self) -> dict[str, Any]:
-        import plotly.graph_objects as go
-
-
-        # plotly's FigureWidget imports nbformat, whose jsonschema pulls rfc3987_syntax (≈1.2 s,
-        # only to check "iri" formats nothing here uses): skip it, as the batch does
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-        def empty() -> Any:
-            fig = go.FigureWidget(layout=dict(template=TEMPLATE_NAME, height=CHART_HEIGHT))
-            return fig
-
-        return {"cost_curve": empty(), "waterfall": empty(), "payback_timeline": empty()}
 
     def _fill(self, case: Case | Mapping[str, Any]) -> None:
         data = case.model_dump(mode="python") if isinstance(case, Case) else dict(case)
@@ -444,9 +430,13 @@ class CaseForm:
         self.results = results
         expected = results["expected"]
         self.headline.value = headline_html(results)
-        _push(self.figures["cost_curve"], cost_curve(expected))
-        _push(self.figures["waterfall"], waterfall(expected))
-        _push(self.figures["payback_timeline"], payback_timeline(results))
+        specs = {
+            "cost_curve": _spec(cost_curve(expected)),
+            "waterfall": _spec(waterfall(expected)),
+            "payback_timeline": _spec(payback_timeline(results)),
+        }
+        self.figures.specs = specs
+        self.charts.show(specs)
         for hook in self._on_refresh:
             hook(self)
 
@@ -643,39 +633,45 @@ def _merged(base: dict, changes: dict) -> dict:
     return out
 
 
-def _push(widget: Any, fig: Any) -> None:
-    """Make a FigureWidget show ``fig`` with one ``Plotly.update`` message (no re-validation).
-
-    Same number and types of traces: each trace property is restyled and the layout relaid out
-    (the theme template is sent once, at the first push). Otherwise the traces are replaced.
-    """
-
-    # laid out for the results column at its narrowest (min_width): title and subtitle wrap into
-    # lines of their own and the chart grows by them, so they never overlap each other or the legend
+def _spec(fig: Any) -> dict[str, Any]:
+    """A chart as the live charts draw it: plotly JSON laid out for the results column at its
+    narrowest (min_width), title and subtitle wrapped into lines of their own and the chart grown
+    by them, so they never overlap each other or the legend; no width (it follows the column) and
+    no template (sent once). Built without re-validating the figure."""
     spec = fig.to_plotly_json()
     layout = _merged(spec.get("layout", {}), fit_layout(fig, NARROW_WIDTH_PX, height=CHART_HEIGHT))
-    template = layout.pop("template", None)
-    traces = spec.get("data", [])
-    same = len(widget.data) == len(traces) and all(
-        old.type == new.get("type", "scatter") for old, new in zip(widget.data, traces, strict=True)
-    )
-    if not same:
-        with widget.batch_update():
-            widget.data = ()
-            widget.add_traces(fig.data)
-            if template is not None and not getattr(widget, "_roi_kit_templated", False):
-                widget.layout.template = template
-                widget._roi_kit_templated = True
-            widget.update_layout(layout)
-    else:
-        keys = sorted({k for t in traces for k in t if k not in {"type", "uid"}}
-                      | {k for t in widget.data for k in t.to_plotly_json() if k not in {"type", "uid"}})
-        restyle = {k: [t.get(k) for t in traces] for k in keys}
-        widget.plotly_update(restyle_data=restyle, relayout_data=layout)
-    # The update message reaches views that exist now; a view made later (a page opened after the
-    # kernel ran, as in Voila, or a re-rendered output) draws from the synced state: keep it current.
-    widget._widget_data = copy.deepcopy(widget._data)
-    widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+    layout.pop("template", None)
+    layout.pop("width", None)
+    return {"data": spec.get("data", []), "layout": layout}
+
+
+def _template() -> dict[str, Any]:
+    import plotly.io as pio
+
+    return pio.templates[TEMPLATE_NAME].to_plotly_json()
+
+
+#: The live charts, in the order they are drawn.
+CHARTS = ("cost_curve", "waterfall", "payback_timeline")
+
+
+class _Figures(Mapping):
+    """``form.figures[name]``: the chart last drawn, as a plotly figure (built when read)."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        import plotly.graph_objects as go
+
+        spec = self.specs[name]
+        return go.Figure({"data": spec["data"], "layout": {**spec["layout"], "template": TEMPLATE_NAME}})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.specs)
+
+    def __len__(self) -> int:
+        return len(self.specs)
 
 
 def case_form(
