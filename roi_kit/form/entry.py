@@ -73,7 +73,7 @@ def _number_text(value: Any, percent: bool = False, locale: str = FALLBACK_LOCAL
     v = _shown(float(value), percent)
     text = str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
     decimal = get_decimal_symbol(locale)
-    return text.replace(".", decimal) if decimal != "." and "e" not in text else text
+    return text.replace(".", decimal) if decimal != "." else text
 
 
 def _normalise(text: str, group: str) -> str:

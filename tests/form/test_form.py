@@ -62,14 +62,14 @@ def test_starts_from_the_example_and_shows_its_figures(shared_form):
 
 def test_rates_are_shown_and_typed_as_percentages(form):
     repeat = form.field("baseline.repeat_rate")
-    assert repeat.value == 14.0  # the case holds 0.14
-    repeat.value = 11.5
+    assert repeat.value == "14"  # the case holds 0.14
+    repeat.value = "11.5"
     assert form.case.baseline.repeat_rate == 0.115
     assert form._index["baseline.repeat_rate"].unit.value.endswith(">%</span>")  # the unit beside the box
 
 
 def test_a_changed_input_recomputes_the_numbers_and_the_charts(form):
-    form.field("baseline.contacts_per_year").value = 1_500_000
+    form.field("baseline.contacts_per_year").value = "1,500,000"
     assert form.case.baseline.contacts_per_year == 1_500_000
     expected = evaluate(EXAMPLE_CASE.with_overrides({"baseline.contacts_per_year": 1_500_000})).summary
     assert form.summary["npv"] == pytest.approx(expected["npv"], abs=0.005)
@@ -87,7 +87,7 @@ def test_pushed_charts_are_laid_out_for_the_narrowest_column(form):
     pass
     pass
 
-    form.field("baseline.contacts_per_year").value = 1_750_000
+    form.field("baseline.contacts_per_year").value = "1750000"
     results = evaluate_scenarios(form.case)
     built = {"cost_curve": charts.cost_curve(results["expected"]),
              "waterfall": charts.waterfall(results["expected"]),
@@ -133,7 +133,7 @@ def test_enabling_an_absent_lever_starts_from_its_defaults(form):
     assert form.case.levers.upsell is None
     form.field("levers.upsell").value = True
     assert form.case.levers.upsell.conversion_lift == 0.0  # a do-nothing lever until filled in
-    form.field("levers.upsell.conversion_lift").value = 2.0  # percent
+    form.field("levers.upsell.conversion_lift").value = "2"  # percent
     assert form.case.levers.upsell.conversion_lift == 0.02
 
 
@@ -141,30 +141,38 @@ def test_enabling_an_absent_lever_starts_from_its_defaults(form):
 
 
 def test_an_out_of_range_value_shows_the_models_message_inline(form):
-    form.field("baseline.contacts_per_year").value = -5
+    form.field("baseline.contacts_per_year").value = "-5"
     message = model_message({"baseline.contacts_per_year": -5}, "baseline.contacts_per_year")
     assert form.case is None
     assert form.errors == {"baseline.contacts_per_year": message}
     assert message in form._index["baseline.contacts_per_year"].error.value.replace("&#x27;", "'")
     assert "Baseline \u26a0" in form.tabs.get_title(0)
     figures_before = form.figures["waterfall"].data[0].y
-    form.field("baseline.contacts_per_year").value = 1_200_000
+    form.field("baseline.contacts_per_year").value = "1200000"
     assert form.errors == {} and form.case == EXAMPLE_CASE
     assert form._index["baseline.contacts_per_year"].error.value.count("\u26a0") == 0
     assert form.figures["waterfall"].data[0].y == figures_before
 
 
-def test_a_rate_typed_as_600_percent_is_refused_with_the_rate_message(form):
-    form.field("baseline.abandon_rate").value = 600
-    assert form.errors["baseline.abandon_rate"] == model_message(
-        {"baseline.abandon_rate": 6.0}, "baseline.abandon_rate"
-    )
+def test_a_rate_typed_as_600_percent_is_refused_in_percent(form):
+    """The model says "= 6 is not a fraction between 0 and 1 (write 0.06 …)"; the percent box
+    speaks what the user typed and the range in percent."""
+    assert "fraction" in model_message({"baseline.abandon_rate": 6.0}, "baseline.abandon_rate")
+    form.field("baseline.abandon_rate").value = "600"
+    message = form.errors["baseline.abandon_rate"]
+    assert message == "600% is outside the accepted range (accepted: 0% to below 100%)"
+    assert message in form._index["baseline.abandon_rate"].error.value
+    assert "fraction" not in form.problems.value and "600%" in form.problems.value
+    form.field("baseline.abandon_rate").value = "6%"
+    assert form.errors == {} and form.case.baseline.abandon_rate == 0.06
 
 
-def test_text_that_is_not_a_number_reaches_the_model_and_comes_back_as_its_message(form):
+def test_text_that_is_not_a_number_is_refused_with_the_locales_marks(form):
     form.field("baseline.cost_per_contact").value = "four eighty"
-    assert form.errors["baseline.cost_per_contact"] == model_message(
-        {"baseline.cost_per_contact": "four eighty"}, "baseline.cost_per_contact"
+    assert form.case is None
+    assert form.errors["baseline.cost_per_contact"] == (
+        "'four eighty' is not a number (in English (United States) the decimal mark is '.' and ',' "
+        "groups thousands)"
     )
     form.field("baseline.cost_per_contact").value = ""  # blank: not set, so labour build-up is used
     assert form.case.baseline.cost_per_contact is None
@@ -207,7 +215,7 @@ def test_a_source_note_is_added(form):
 
 
 def test_save_writes_a_readable_file_into_the_units_folder(form, tmp_path):
-    form.field("baseline.repeat_rate").value = 12.5
+    form.field("baseline.repeat_rate").value = "12.5"
     form.save_folder.value = str(tmp_path / "units")
     form.save_button.click()
     saved = tmp_path / "units" / "emea-retail-support.yaml"
@@ -220,7 +228,7 @@ def test_save_writes_a_readable_file_into_the_units_folder(form, tmp_path):
 
 
 def test_save_of_an_invalid_case_is_refused_in_the_status_line(form, tmp_path):
-    form.field("baseline.contacts_per_year").value = 0
+    form.field("baseline.contacts_per_year").value = "0"
     form.save_folder.value = str(tmp_path)
     form.save_button.click()  # no exception: the status says why
     assert "contacts_per_year" in form.status.value and not list(tmp_path.iterdir())
@@ -249,11 +257,14 @@ def test_a_file_with_invalid_values_fills_the_form_with_each_problem_beside_its_
     with pytest.raises(CaseError) as caught:
         load_case(raw)
     expected = {p.path: p.message for p in caught.value.problems}
-    assert form.errors == expected and len(expected) == 2
-    assert form.field("baseline.repeat_rate").value == 140.0  # shown as written, in percent
+    assert len(expected) == 2 and "fraction" in expected["baseline.repeat_rate"]
+    # the percent box says it in percent
+    expected["baseline.repeat_rate"] = "140% is outside the accepted range (accepted: 0% to below 100%)"
+    assert form.errors == expected
+    assert form.field("baseline.repeat_rate").value == "140"  # shown as written, in percent
     assert form.field("baseline.aht_seconds").value == "lots"
     assert case_form(bad, debounce=0).errors == expected  # opening the file directly does the same
-    form.field("baseline.repeat_rate").value = 14
+    form.field("baseline.repeat_rate").value = "14"
     form.field("baseline.aht_seconds").value = "360"
     assert form.errors == {} and form.case == EXAMPLE_CASE
 
@@ -292,7 +303,7 @@ def test_figures_refresh_after_the_debounce_not_on_every_keystroke(shared_form):
     async def type_then_wait() -> tuple[float, float]:
         form.debounce = 0.05
         for value in (1_300_000, 1_400_000, 1_500_000):
-            form.field("baseline.contacts_per_year").value = value
+            form.field("baseline.contacts_per_year").value = str(value)
         during = form.summary["npv"]
         await asyncio.sleep(0.3)
         return during, form.summary["npv"]
