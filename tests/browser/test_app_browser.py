@@ -226,7 +226,7 @@ def test_comma_decimal_locale_reads_4_80_and_save_loads_back_equal(app: App, tmp
     folder = tmp_path / "units"
     app.type_into("Units folder", str(folder))
     page.get_by_role("button", name="Save").click()
-    page.wait_for_function("() => document.body.innerText.includes('Saved ')", timeout=30_000)
+    page.wait_for_function(f"() => document.body.innerText.includes('Saved {folder}')", timeout=30_000)
     saved = next(folder.glob("*.yaml"))
     case = load_case(saved)
     assert case.baseline.cost_per_contact == 4.8

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 from pathlib import Path
 
 import pytest
@@ -402,12 +401,10 @@ def test_round_trip_form_save_load_gives_an_equal_case(shared_form, tmp_path, ca
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("ROI_KIT_LAB_BROWSER"),
-    reason="starts JupyterLab and a browser (40-60 s): set ROI_KIT_LAB_BROWSER=1",
-)
 def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
-    """`make lab`'s JupyterLab: run the notebook, type a value, the headline and the charts change."""
+    """`make lab`'s JupyterLab (rooted at the project, outputs stripped on save): run the notebook,
+    the charts fit their column; type a value (no Enter), the headline and the charts change.
+    Starts JupyterLab and a browser (40-60 s): runs in `make test`, marked slow."""
     import socket
     import subprocess
     import time
@@ -422,8 +419,9 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
         port = s.getsockname()[1]
     lab = subprocess.Popen(
         [str(root / ".venv/bin/jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         "--IdentityProvider.token=roi-kit-test", f"--notebook-dir={root / 'notebooks'}", "--allow-root",
-         "--LabApp.news_url=None"],
+         "--IdentityProvider.token=roi-kit-test", f"--ServerApp.root_dir={root}", "--allow-root",
+         "--ContentsManager.pre_save_hook=roi_kit.form.app.strip_outputs",
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     titles = "els => els.map(e => e.textContent)"
@@ -437,7 +435,7 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/build_case.ipynb?token=roi-kit-test", timeout=120_000)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/build_case.ipynb?token=roi-kit-test", timeout=120_000)
             page.wait_for_selector(".jp-Notebook", timeout=120_000)
             time.sleep(5)  # the kernel connects
             page.locator(".jp-Notebook").click()
@@ -454,9 +452,16 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
                 f"[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(e => e.textContent.includes({fmt.money(before)!r}))",
                 timeout=120_000,
             )
+            page.wait_for_timeout(1500)
+            fits = page.evaluate(
+                "() => [...document.querySelectorAll('.roi-form-results .js-plotly-plot')].map(d => "
+                "[d.querySelector('.main-svg').getBoundingClientRect().width, "
+                "d.closest('.roi-form-results').getBoundingClientRect().width])")
+            assert len(fits) == 3 and all(w <= col + 1 for w, col in fits), fits
             box = page.get_by_label("Contacts per year").first
-            box.fill("1500000")
-            box.press("Tab")
+            box.click()
+            box.press("Control+a")
+            box.press_sequentially("1500000", delay=20)
             page.wait_for_function(
                 f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
                 f".some(e => e.textContent.includes('Net present value of {fmt.money(after)}'))",
@@ -464,6 +469,7 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
             )
             assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
             assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
+            page.screenshot(path=str(root / "reports" / "browser" / "lab-1500.png"))
             browser.close()
     finally:
         lab.terminate()
