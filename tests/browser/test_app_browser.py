@@ -7,6 +7,7 @@ machine. Screenshots land in ``reports/browser/app-*.png`` for people to look at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -117,7 +118,7 @@ class App:
 
     def wait_fitted(self) -> None:
         """Until every chart is drawn no wider than its column (or 10 s, then the test says why)."""
-        try:
+        with contextlib.suppress(Exception):  # the assertions below show the widths
             self.page.wait_for_function(
                 "() => { const ds = [...document.querySelectorAll('.roi-form-results .js-plotly-plot')];"
                 " return ds.length === 3 && ds.every(d => { const s = d.querySelector('.main-svg');"
@@ -125,8 +126,6 @@ class App:
                 ".getBoundingClientRect().width + 1; }); }",
                 timeout=10_000,
             )
-        except Exception:  # the assertions below show the widths
-            pass
         time.sleep(0.5)
 
 

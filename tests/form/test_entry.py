@@ -74,7 +74,7 @@ def test_year_lists_accept_grouped_numbers():
     assert parse_number_list("40000 60000", locale="en_US") == [40_000.0, 60_000.0]
     assert parse_number_list("50,000", locale="en_US") == 50_000.0  # one amount: every year
     assert parse_number_list("", locale="en_US") == 0.0
-    with pytest.raises(EntryError, match="^year 2: '6,00' could be read"):
+    with pytest.raises(EntryError, match=r"^year 2: '6,00' could be read"):
         parse_number_list("40000; 6,00", locale="en_US")
 
 
