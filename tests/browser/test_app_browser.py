@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
@@ -241,4 +241,20 @@ def test_comma_decimal_locale_reads_4_80_and_save_loads_back_equal(app: App, tmp
     page.wait_for_function("() => !document.body.innerText.includes('could be read more than one way')",
                            timeout=30_000)
     page.screenshot(path=str(REPORTS / "app-saved.png"), full_page=False)
+    assert app.offsite == []
+
+
+def test_preview_writes_the_report_and_its_link_opens_it(app: App) -> None:
+    page = app.page
+    page.get_by_role("button", name="Preview report").click()
+    link = page.locator("a", has_text="open emea-retail-support.html")
+    link.wait_for(timeout=180_000)
+    href = link.get_attribute("href")
+    assert href.endswith("/voila/files/reports/preview/emea-retail-support.html"), href
+    response = page.request.get(urljoin(page.url, href))
+    assert response.status == 200 and "EMEA Retail Support" in response.text()
+    assert "<script src=\"http" not in response.text()
+    # the app serves the previews and nothing else of the project
+    assert page.request.get(urljoin(page.url, "/voila/files/notebooks/build_case.ipynb")).status == 403
+    assert page.request.get(urljoin(page.url, "/voila/files/templates/cases/example.yaml")).status == 403
     assert app.offsite == []
