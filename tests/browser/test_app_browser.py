@@ -211,6 +211,7 @@ def test_a_percent_box_speaks_percent(app: App) -> None:
     app.page.wait_for_function("() => document.body.innerText.includes('600% is outside the accepted range')",
                                timeout=30_000)
     assert "fraction" not in app.page.inner_text(".roi-form")
+    app.page.screenshot(path=str(REPORTS / "app-percent-message.png"))
     app.type_into("Abandon rate", "6")
     app.page.wait_for_function("() => !document.body.innerText.includes('600%')", timeout=30_000)
 
@@ -222,6 +223,7 @@ def test_comma_decimal_locale_reads_4_80_and_save_loads_back_equal(app: App, tmp
     page.wait_for_function(
         "() => [...document.querySelectorAll('input')].some(i => i.value === '4,8')", timeout=30_000)
     app.type_into("Cost per contact", "4,80")
+    page.screenshot(path=str(REPORTS / "app-de_DE.png"))
     folder = tmp_path / "units"
     app.type_into("Units folder", str(folder))
     page.get_by_role("button", name="Save").click()

@@ -134,6 +134,19 @@ def test_4_80_is_refused_in_en_us_and_read_as_4_80_once_the_locale_says_so(fresh
     assert box.value == "5.25"
 
 
+def test_every_number_box_is_text_sent_as_the_user_types(fresh):
+    """Required, optional and list boxes alike: no Enter or Tab needed (the figures are debounced)."""
+    import ipywidgets as w
+
+    from roi_kit.form.nodes import _Leaf
+
+    numeric = [n for n in fresh._index.values() if isinstance(n, _Leaf) and n.numeric]
+    kinds = {n.kind for n in numeric}
+    assert {"float", "optional_float", "number_list"} <= kinds
+    for node in numeric:
+        assert type(node.widget) is w.Text and node.widget.continuous_update, node.path
+
+
 def test_a_required_number_box_left_blank_says_so(fresh):
     fresh.field("baseline.contacts_per_year").value = ""
     assert fresh.errors["baseline.contacts_per_year"] == "is required: type a number"
