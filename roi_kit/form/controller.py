@@ -1,4 +1,4 @@
-"""The input form: a CX leader fills in a case in JupyterLab and watches the numbers move.
+"""The input form: a CX leader fills in a case (``make app``, or JupyterLab) and watches the numbers move.
 
 ``case_form(case_or_path)`` builds an ipywidgets form from the case models themselves: every field
 of :mod:`roi_kit.case` becomes an input, labelled, unit-tagged and tooltipped from its own
@@ -8,11 +8,12 @@ appears in the form with no form code written for it. How a field is edited foll
 ==================================  =========================================================
 field type                          widget
 ==================================  =========================================================
-required number (``rate`` unit)     ``FloatText`` showing a percentage: 14.0 (%) is 0.14
-optional number                     ``Text``; blank means "not set"
+required number                     ``Text`` read in the form's locale (:mod:`roi_kit.form.entry`);
+                                    a ``rate`` unit in percent: 14 (%) is 0.14
+optional number                     the same; blank means "not set"
 ``Literal[...]``                    ``Dropdown``
 ``str``                             ``Text`` (``Textarea`` for long text)
-``list[Number] | Number``           ``Text``: "40000, 60000, 60000" (year 1, 2, …) or one number
+``list[Number] | Number``           ``Text``: "40,000; 60,000" (year 1, 2, …) or one number
 sub-model                           a titled group; an optional one (a lever) has an "enabled"
                                     checkbox that reveals its fields
 ``list[sub-model]``                 items with Remove buttons and an Add button
@@ -22,11 +23,13 @@ anything else (overrides)           a YAML ``Textarea``
 
 Every change rebuilds the case mapping from the widgets and validates it with
 :func:`roi_kit.case.load_case`; each problem is shown inline beside the deepest part of the form
-its path names, with the model's own one-line message, and never raises. A valid case is
-re-evaluated (all three scenarios) on a short timer after the last change (``debounce`` seconds;
-:meth:`CaseForm.refresh` does it at once), updating the headline figures and the three board
-charts, which are plotly ``FigureWidget``\\ s updated in place by one ``Plotly.update`` message each
-rather than rebuilt.
+its path names, with the model's own one-line message (a percent box's said in percent; text
+that is not a number in the locale gets the locale's hint), and never raises. Every number box
+sends its text as the user types. A valid case is re-evaluated (all three scenarios) on a short
+timer after the last change (``debounce`` seconds; :meth:`CaseForm.refresh` does it at once),
+updating the headline figures and the three board charts, drawn in the browser by one
+:class:`~roi_kit.form.live.LiveCharts` widget (one JSON message per refresh, ``Plotly.react``),
+sized to their column at any width.
 
 Saving writes human-readable YAML (block style, keys in model order, rates as ``"14%"``, unset
 values left out) atomically; it loads back to an equal case (:func:`case_yaml`).
