@@ -6,6 +6,7 @@ import asyncio
 import math
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -414,6 +415,9 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
     pass
 
     root = Path(__file__).resolve().parents[2]
+    notebook = root / "notebooks" / "build_case.ipynb"
+    original = notebook.read_bytes()
+    committed = nbformat.reads(original.decode(), as_version=4)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -470,7 +474,23 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
             assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
             assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
             page.screenshot(path=str(root / "reports" / "browser" / "lab-1500.png"))
+            # saving the notebook with the form on it writes no outputs (the pre-save hook)
+            page.locator(".jp-Notebook").click()
+            page.keyboard.press("Escape")
+            before = notebook.stat().st_mtime_ns
+            page.keyboard.press("Control+s")
+            for _ in range(60):  # until JupyterLab has written it
+                if notebook.stat().st_mtime_ns != before:
+                    break
+                time.sleep(0.5)
+            assert notebook.stat().st_mtime_ns != before, "the notebook was not saved"
+            time.sleep(0.5)
+            saved = nbformat.read(notebook, as_version=4)
+            assert [c.source for c in saved.cells] == [c.source for c in committed.cells]
+            assert all(c.outputs == [] and c.execution_count is None for c in saved.cells if c.cell_type == "code")
+            assert "widgets" not in saved.metadata
             browser.close()
     finally:
+        notebook.write_bytes(original)  # whatever JupyterLab reformatted, the worktree is as it was
         lab.terminate()
         lab.wait(timeout=30)
