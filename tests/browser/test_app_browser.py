@@ -187,6 +187,10 @@ def test_every_chart_fits_its_column_and_titles_never_overlap(app: App, width: i
             assert chart["title"]["bottom"] <= chart["subtitle"]["top"] + 1, chart
     # the cost curve's x axis reaches the horizon (36 months), the legend is whole
     assert any("With the change" in " ".join(c["legend"]) for c in charts), charts
+    assert charts[0]["xticks"][-1] == "36" and charts[2]["xticks"][-1] == "36", charts
+    waterfall_bars = app.page.evaluate(
+        "() => [...document.querySelectorAll('[data-chart=waterfall] .xtick text')].map(t => t.textContent)")
+    assert waterfall_bars[-2:] == ["Investment", "Net present value"], waterfall_bars
     tabs = page.evaluate(TAB_LABELS)
     assert [t["text"] for t in tabs][:7] == ["Baseline", "Levers", "Costs", "Timeline & risk", "Scenarios",
                                              "Measurement plan", "Sources"]
