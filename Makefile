@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-stamp
 CHROMIUM ?= /usr/bin/chromium
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup browser demo test lint bench lab clean
+.PHONY: setup browser demo test lint bench lab app clean
 
 ## setup: virtualenv with roi_kit and its test tools, plotly.js bundle (quick when already done)
 setup: $(STAMP)
@@ -46,10 +46,21 @@ lint: setup
 bench: setup
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-## lab: JupyterLab in the project's environment, with its notebooks, its kernel and widgets
+## lab: JupyterLab in the project's environment, rooted at the project (units/ and reports/ open
+## from it), its kernel and widgets; notebooks are saved without outputs (strip_outputs)
 lab: setup
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (roi_kit)" >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.ip=127.0.0.1 \
+	  --ContentsManager.pre_save_hook=roi_kit.form.app.strip_outputs \
+	  --LabApp.default_url=/lab/tree/notebooks/build_case.ipynb \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
+## app: the CX leader's form as a page of its own (Voilà on 127.0.0.1: no code, nothing fetched
+## from outside); APP_PORT=8866 by default
+APP_PORT ?= 8866
+app: setup
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (roi_kit)" >/dev/null
+	$(PY) -m roi_kit.form.app --root $(CURDIR) --port $(APP_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

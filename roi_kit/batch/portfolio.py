@@ -191,7 +191,7 @@ def _tiles(rows: Sequence[Row]) -> str:
             ("Portfolio ROI", fmt.pct(t["roi"], 0)),
             ("PV of benefits", fmt.money(t["pv_benefits"], cur)),
             ("PV of investment", fmt.money(t["pv_costs"], cur)),
-            ("Run-rate net benefit / yr", fmt.money(t["run_rate_net_benefit"], cur)),
+            (fmt.RUN_RATE_NET_BENEFIT, fmt.money(t["run_rate_net_benefit"], cur)),
             ("Pay back within horizon", f"{int(t['paid_back'])} of {int(t['units'])}"),
         )
         cells = "".join(
@@ -206,7 +206,7 @@ def _tiles(rows: Sequence[Row]) -> str:
 def _table(rows: Sequence[Row], many: bool) -> str:
     head = (
         "<tr><th>Unit</th><th>Scenario</th><th>NPV</th><th>ROI</th><th>IRR</th><th>Payback</th>"
-        "<th>PV benefits</th><th>PV costs</th><th>Run-rate net / yr</th><th>Status</th></tr>"
+        f"<th>PV benefits</th><th>PV costs</th><th>{_e(fmt.RUN_RATE_NET_BENEFIT)}</th><th>Status</th></tr>"
     )
     body = []
     for row in rows:

@@ -121,7 +121,7 @@ def kpis(result: Result) -> list[tuple[str, str]]:
         ("Net present value", fmt.money(s["npv"], cur)),
         ("Risk-adjusted ROI", fmt.pct(s["roi"], 0)),
         ("Payback", fmt.months(s.get("payback_months"), never="beyond horizon").capitalize()),
-        ("Net benefit a year, at run-rate", fmt.money(run_net, cur)),
+        (fmt.RUN_RATE_NET_BENEFIT, fmt.money(run_net, cur)),
     ]
 
 

@@ -168,7 +168,7 @@ def scenario_table(results_by_scenario: Mapping[str, Any]) -> str:
         row("Payback", payback),
         row("Present value of benefits", lambda s: _money_cell(s["pv_benefits"], cur)),
         row("Present value of costs", lambda s: _money_cell(s["pv_costs"], cur)),
-        row("Net benefit per year at full run-rate", lambda s: _money_cell(s.get("run_rate_net_benefit"), cur)),
+        row(fmt.RUN_RATE_NET_BENEFIT, lambda s: _money_cell(s.get("run_rate_net_benefit"), cur)),
     ]
     header = ["", *(Cell(n.capitalize(), num=True) for n, _ in items)]
     horizon = int(items[0][1].summary.horizon_months) if items else 0

@@ -1,4 +1,4 @@
-"""The input form: a CX leader fills in a case in JupyterLab and watches the numbers move.
+"""The input form: a CX leader fills in a case (``make app``, or JupyterLab) and watches the numbers move.
 
 ``case_form(case_or_path)`` builds an ipywidgets form from the case models themselves: every field
 of :mod:`roi_kit.case` becomes an input, labelled, unit-tagged and tooltipped from its own
@@ -8,11 +8,12 @@ appears in the form with no form code written for it. How a field is edited foll
 ==================================  =========================================================
 field type                          widget
 ==================================  =========================================================
-required number (``rate`` unit)     ``FloatText`` showing a percentage: 14.0 (%) is 0.14
-optional number                     ``Text``; blank means "not set"
+required number                     ``Text`` read in the form's locale (:mod:`roi_kit.form.entry`);
+                                    a ``rate`` unit in percent: 14 (%) is 0.14
+optional number                     the same; blank means "not set"
 ``Literal[...]``                    ``Dropdown``
 ``str``                             ``Text`` (``Textarea`` for long text)
-``list[Number] | Number``           ``Text``: "40000, 60000, 60000" (year 1, 2, …) or one number
+``list[Number] | Number``           ``Text``: "40,000; 60,000" (year 1, 2, …) or one number
 sub-model                           a titled group; an optional one (a lever) has an "enabled"
                                     checkbox that reveals its fields
 ``list[sub-model]``                 items with Remove buttons and an Add button
@@ -22,11 +23,13 @@ anything else (overrides)           a YAML ``Textarea``
 
 Every change rebuilds the case mapping from the widgets and validates it with
 :func:`roi_kit.case.load_case`; each problem is shown inline beside the deepest part of the form
-its path names, with the model's own one-line message, and never raises. A valid case is
-re-evaluated (all three scenarios) on a short timer after the last change (``debounce`` seconds;
-:meth:`CaseForm.refresh` does it at once), updating the headline figures and the three board
-charts, which are plotly ``FigureWidget``\\ s updated in place by one ``Plotly.update`` message each
-rather than rebuilt.
+its path names, with the model's own one-line message (a percent box's said in percent; text
+that is not a number in the locale gets the locale's hint), and never raises. Every number box
+sends its text as the user types. A valid case is re-evaluated (all three scenarios) on a short
+timer after the last change (``debounce`` seconds; :meth:`CaseForm.refresh` does it at once),
+updating the headline figures and the three board charts, drawn in the browser by one
+:class:`~roi_kit.form.live.LiveCharts` widget (one JSON message per refresh, ``Plotly.react``),
+sized to their column at any width.
 
 Saving writes human-readable YAML (block style, keys in model order, rates as ``"14%"``, unset
 values left out) atomically; it loads back to an equal case (:func:`case_yaml`).
@@ -36,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import html
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -45,12 +47,14 @@ from typing import Any
 
 import ipywidgets as w
 
-from roi_kit._io import skip_iri_format_check, slugify
+from roi_kit._io import slugify
 from roi_kit.board.charts import cost_curve, payback_timeline, waterfall
 from roi_kit.board.export import render
 from roi_kit.case.files import EXAMPLE, load_case, read_case_file, save_case
 from roi_kit.case.schema import Case
 from roi_kit.errors import CaseError, Problem, RoiKitError
+from roi_kit.form.entry import EntryError, check_locale, default_locale
+from roi_kit.form.live import RESULTS_CLASS, LiveCharts
 from roi_kit.form.nodes import (
     _WARN,
     _build,
@@ -82,11 +86,24 @@ TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-#: Tab titles at their natural width ("Timeline & risk", "Measurement plan" are cut at the default).
+#: Tab titles whole at their natural width ("Timeline & risk", "Measurement plan" are cut at the
+#: default), on a second row where the column is too narrow for all of them ("Sou…" otherwise).
 _TAB_STYLE = (
     "<style>.roi-form-tabs > .lm-TabBar .lm-TabBar-tab, .roi-form-tabs > .p-TabBar .p-TabBar-tab"
-    " { flex: 0 0 auto !important; max-width: none !important; min-width: 0 !important; }</style>"
+    " { flex: 0 0 auto !important; max-width: none !important; min-width: 0 !important; }"
+    " .roi-form-tabs > .lm-TabBar .lm-TabBar-content, .roi-form-tabs > .p-TabBar .p-TabBar-content"
+    " { flex-wrap: wrap !important; }"
+    " .roi-form-tabs > .lm-TabBar, .roi-form-tabs > .p-TabBar { min-height: fit-content !important;"
+    " max-height: none !important; overflow: visible !important; }"
+    f" .{RESULTS_CLASS} .js-plotly-plot, .{RESULTS_CLASS} .plot-container {{ max-width: 100%; }}"
+    "</style>"
 )
+
+#: Locales offered for number entry (any Babel locale may be typed).
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "de_CH", "sv_SE")
+
+#: The headline's measures, named as the report and the portfolio name them.
+NET_BENEFIT_LABEL = fmt.RUN_RATE_NET_BENEFIT
 
 
 DEBOUNCE_SECONDS = 0.25
@@ -99,7 +116,10 @@ class CaseForm:
     """The input form for one case (see :func:`case_form`)."""
 
     def __init__(self, case: Case, *, save_to: str | os.PathLike[str] = "units",
-                 preview_to: str | os.PathLike[str] = "reports/preview", debounce: float = DEBOUNCE_SECONDS):
+                 preview_to: str | os.PathLike[str] = "reports/preview", debounce: float = DEBOUNCE_SECONDS,
+                 locale: str | None = None):
+        #: how typed numbers are read (Babel locale name): the user's, from the environment by default
+        self.locale = check_locale(locale) if locale else default_locale()
         self.case: Case | None = case
         self.errors: dict[str, str] = {}
         self.results: dict[str, Any] | None = None
@@ -141,10 +161,23 @@ class CaseForm:
             self.tabs.set_title(i, title)
         self.tabs.add_class("roi-form-tabs")
 
-        self.load_path = w.Text(placeholder="path/to/case.yaml", description="Case file",
-                                layout=w.Layout(width="380px"))
+        self.load_path = w.Text(placeholder="path/to/case.yaml (or a costing run's baseline.yaml)",
+                                description="Case file", layout=w.Layout(width="380px"))
         self.load_button = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="auto"))
         self.save_folder = w.Text(value=str(save_to), description="Units folder", layout=w.Layout(width="380px"))
+        self.case_picker = w.Dropdown(options=[("(pick a saved case)", "")], value="",
+                                      description="Saved cases", layout=w.Layout(width="380px"),
+                                      style={"description_width": "initial"})
+        self.case_picker.observe(self._picked, names="value")
+        self.locale_box = w.Combobox(
+            value=self.locale, options=sorted({*LOCALES, self.locale}), ensure_option=False,
+            description="Number format", layout=w.Layout(width="260px"),
+            style={"description_width": "initial"},
+        )
+        self.locale_box.tooltip = "How you type numbers: en_US reads 1,200.50; de_DE and fr_FR read 1.200,50"
+        self.locale_hint = w.HTML("")
+        self.locale_box.observe(self._locale_typed, names="value")
+        self.save_folder.observe(lambda _c: self.list_cases(), names="value")
         self.save_button = w.Button(description="Save", icon="save", button_style="primary",
                                     layout=w.Layout(width="auto"))
         self.preview_folder = str(preview_to)
@@ -157,29 +190,25 @@ class CaseForm:
         self.preview_button.on_click(lambda _b: self._guard(lambda: self.preview(self.preview_folder)))
 
         self.headline = w.HTML("")
-        self.figures = self._make_figures()
+        #: the charts as drawn, by name (plotly figures, built when read: the hot path sends JSON)
+        self.figures = _Figures()
+        self.charts = LiveCharts(CHARTS, _template())
         files = w.VBox([
+            w.HBox([self.case_picker, self.locale_box, self.locale_hint],
+                   layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.load_path, self.load_button]),
             w.HBox([self.save_folder, self.save_button, self.preview_button]),
             self.status,
         ])
-        results = w.VBox([self.headline, *self.figures.values()],
+        results = w.VBox([self.headline, self.charts],
                          layout=w.Layout(width="46%", min_width="420px"))
+        results.add_class(RESULTS_CLASS)
         form = w.VBox([self.header.box, self.problems, self.tabs], layout=w.Layout(width="54%"))
-        self.widget = w.VBox([w.HTML(_TAB_STYLE), files, w.HBox([form, results], layout=w.Layout(width="100%"))])
+        self.widget = w.VBox([w.HTML(_TAB_STYLE), files,
+                              w.HBox([form, results], layout=w.Layout(width="100%"))])
+        self.widget.add_class("roi-form")
         self.reindex()
-
-    def _make_figures(self) -> dict[str, Any]:
-        import plotly.graph_objects as go
-
-
-        skip_iri_format_check()  # plotly's FigureWidget imports nbformat
-
-        def empty() -> Any:
-            fig = go.FigureWidget(layout=dict(template=TEMPLATE_NAME, height=CHART_HEIGHT))
-            return fig
-
-        return {"cost_curve": empty(), "waterfall": empty(), "payback_timeline": empty()}
+        self.list_cases()
 
     def _fill(self, case: Case | Mapping[str, Any]) -> None:
         data = case.model_dump(mode="python") if isinstance(case, Case) else dict(case)
@@ -252,6 +281,13 @@ class CaseForm:
         else:
             self.case = case
             self.errors = {}
+        # text that is not a number in the form's locale: its hint, and no case until it is fixed
+        entry = {n.path: n.entry_error for n in self._index.values() if isinstance(n, _Leaf) and n.entry_error}
+        if entry:
+            self.case = None
+            self.errors = {**{p: m for p, m in self.errors.items() if p not in entry}, **entry}
+        # a percent box's problem in the percent it shows ("600% is outside …", not "= 6 …")
+        self.errors = {p: self._message_of(p, m) for p, m in self.errors.items()}
         self._show_errors()
 
     def _show_errors(self) -> None:
@@ -281,6 +317,58 @@ class CaseForm:
         for i, (title, nodes) in enumerate(self.tab_nodes):
             bad = any(self._in_node(path, node) for path in self.errors for node in nodes)
             self.tabs.set_title(i, f"{title} {_WARN}" if bad else title)
+
+    def _message_of(self, path: str, message: str) -> str:
+        """A problem as the list under the header says it: a percent box's in percent."""
+        node = self._index.get(path)
+        if isinstance(node, _Leaf) and node.percent and not node.entry_error:
+            return node.percent_message(message)
+        return message
+
+    # -- locale and saved cases -----------------------------------------------------------------
+    def set_locale(self, locale: str) -> None:
+        """Read numbers as ``locale`` does from now on: the boxes show the case's values in it,
+        and text refused in the old locale is read again in the new one."""
+        self.locale = check_locale(locale)
+        with self.muted():
+            self.locale_box.value = self.locale
+        for node in self._index.values():
+            if isinstance(node, _Leaf):
+                if node.entry_error:
+                    node.reread()
+                else:
+                    node.reshow()
+        self.changed()
+
+    def _locale_typed(self, change: Mapping[str, Any]) -> None:
+        if self.is_muted:
+            return
+        try:
+            self.set_locale(change["new"])
+        except EntryError as error:
+            self.locale_hint.value = f'<span style="color:#B42318">{_WARN} {html.escape(str(error))}</span>'
+        else:
+            self.locale_hint.value = ""
+
+    def case_files(self) -> list[Path]:
+        """The case files in the units folder (``*.yaml``, ``*.yml``), by name."""
+        folder = Path(self.save_folder.value or ".")
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"} and p.is_file())
+
+    def list_cases(self) -> None:
+        """Offer the units folder's case files in the "Saved cases" list."""
+        options = [("(pick a saved case)", ""), *((p.name, str(p)) for p in self.case_files())]
+        with self.muted():
+            self.case_picker.options = options
+            self.case_picker.value = ""
+
+    def _picked(self, change: Mapping[str, Any]) -> None:
+        if self.is_muted or not change["new"]:
+            return
+        self.load_path.value = change["new"]
+        self._guard(lambda: self.load(change["new"]))
 
     @staticmethod
     def _in_node(path: str, node: _Node) -> bool:
@@ -345,9 +433,13 @@ class CaseForm:
         self.results = results
         expected = results["expected"]
         self.headline.value = headline_html(results)
-        _push(self.figures["cost_curve"], cost_curve(expected))
-        _push(self.figures["waterfall"], waterfall(expected))
-        _push(self.figures["payback_timeline"], payback_timeline(results))
+        specs = {
+            "cost_curve": _spec(cost_curve(expected)),
+            "waterfall": _spec(waterfall(expected)),
+            "payback_timeline": _spec(payback_timeline(results)),
+        }
+        self.figures.specs = specs
+        self.charts.show(specs)
         for hook in self._on_refresh:
             hook(self)
 
@@ -386,6 +478,9 @@ class CaseForm:
         if isinstance(case_or_path, Case):
             case = case_or_path
         else:
+            part = self._part_of_a_case(case_or_path)
+            if part is not None:
+                return self._load_part(case_or_path, part)
             try:
                 case = load_case(case_or_path)
             except CaseError:
@@ -408,11 +503,37 @@ class CaseForm:
         self._set_status(f"Loaded {html.escape(case.unit)}.")
         return case
 
+    def _part_of_a_case(self, source: Any) -> dict[str, Any] | None:
+        """A file holding only some sections of a case (``roi-kit costs --out``'s ``baseline.yaml``:
+        a ``baseline:`` mapping and no ``unit``), else None."""
+        if isinstance(source, Mapping):
+            return None
+        raw = read_case_file(source)
+        fields = set(Case.model_fields)
+        if isinstance(raw, Mapping) and raw and "unit" not in raw and set(raw) <= fields:
+            return dict(raw)
+        return None
+
+    def _load_part(self, source: Any, part: dict[str, Any]) -> Case | None:
+        """Lay the sections of ``part`` over the form's case (the rest of the case is kept)."""
+        self._fill(_merged(self.data(), part))
+        self.changed()
+        names = ", ".join(sorted(part))
+        if self.case is None:
+            self._set_status(f"Loaded {html.escape(names)} from {html.escape(str(source))} with "
+                             f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''}: "
+                             "fix them in the form.", bad=True)
+        else:
+            self._set_status(f"Loaded {html.escape(names)} from {html.escape(str(source))} "
+                             "into this case.")
+        return self.case
+
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write the current case as YAML into ``path`` (a file, or a units folder: ``<unit slug>.yaml``)."""
         case = self._valid("save")
         target = save_case(case, path if path is not None else self.save_folder.value)
         self._set_status(f"Saved {html.escape(str(target))}.")
+        self.list_cases()
         return target
 
     def preview(self, path: str | os.PathLike[str] | None = None, *, scenario: str = "expected") -> Path:
@@ -424,8 +545,9 @@ class CaseForm:
         self._set_status("Rendering the report…")
         out = render(case, scenario=scenario, output=target)
         self._set_status(
-            f'Report written: <a href="{html.escape(_relative_href(out))}" target="_blank">'
-            f"{html.escape(str(out))}</a>"
+            f'Report written: <a href="{html.escape(_report_href(out))}" target="_blank" '
+            f'rel="noopener">open {html.escape(out.name)}</a> <span style="color:#616E7C">'
+            f"({html.escape(str(out))})</span>"
         )
         return out
 
@@ -460,22 +582,41 @@ def _relative_href(path: Path) -> str:
     return path.as_uri()
 
 
+#: Set by ``make app``: the folder Voilà serves files from (``/voila/files/<path under it>``).
+APP_ROOT_ENV = "ROI_KIT_APP_ROOT"
+
+
+def _report_href(path: Path) -> str:
+    """Where the browser opens a written report: through Voilà's file route inside the app
+    (the kernel knows it runs there from ``VOILA_SERVER_URL``), relative to the notebook in
+    JupyterLab (which opens it in a tab of its own)."""
+    server = os.environ.get("VOILA_SERVER_URL")
+    if server is not None:
+        root = Path(os.environ.get(APP_ROOT_ENV) or Path.cwd()).resolve()
+        with contextlib.suppress(ValueError):
+            rel = path.resolve().relative_to(root).as_posix()
+            return server.rstrip("/") + "/voila/files/" + rel
+    return _relative_href(path)
+
+
 def headline_html(results: Mapping[str, Any]) -> str:
-    """NPV, ROI, payback month and run-rate benefit of the expected case, as four cards."""
+    """NPV, ROI, payback month and net benefit a year at run-rate of the expected case, as four
+    cards (named as the report names them)."""
     r = results["expected"]
     s, cur = r.summary, r.case.currency
     cards = (
         ("NPV", fmt.money(s["npv"], cur)),
         ("ROI", fmt.pct(s["roi"], 0)),
         ("Payback", fmt.months(s["payback_months"], never="beyond horizon")),
-        ("Run-rate benefit", fmt.money(s["run_rate_benefit"], cur) + " / yr"),
+        (NET_BENEFIT_LABEL, fmt.money(s["run_rate_net_benefit"], cur)),
     )
     card = (
         '<div style="flex:1;border:1px solid #E4E7EB;border-radius:6px;padding:6px 10px;">'
         '<div style="color:#616E7C;font-size:12px">{}</div>'
         '<div style="font-size:20px;font-weight:600" data-figure="{}">{}</div></div>'
     )
-    body = "".join(card.format(html.escape(k), html.escape(k.lower()), html.escape(v)) for k, v in cards)
+    keys = ("npv", "roi", "payback", "run_rate_net_benefit")
+    body = "".join(card.format(html.escape(k), key, html.escape(v)) for (k, v), key in zip(cards, keys, strict=True))
     others = " · ".join(
         f"{html.escape(name.capitalize())}: NPV {html.escape(fmt.money(res.summary['npv'], cur))}, "
         f"{html.escape(fmt.months(res.summary['payback_months'], never='no payback'))}"
@@ -495,39 +636,45 @@ def _merged(base: dict, changes: dict) -> dict:
     return out
 
 
-def _push(widget: Any, fig: Any) -> None:
-    """Make a FigureWidget show ``fig`` with one ``Plotly.update`` message (no re-validation).
-
-    Same number and types of traces: each trace property is restyled and the layout relaid out
-    (the theme template is sent once, at the first push). Otherwise the traces are replaced.
-    """
-
-    # laid out for the results column at its narrowest (min_width): title and subtitle wrap into
-    # lines of their own and the chart grows by them, so they never overlap each other or the legend
+def _spec(fig: Any) -> dict[str, Any]:
+    """A chart as the live charts draw it: plotly JSON laid out for the results column at its
+    narrowest (min_width), title and subtitle wrapped into lines of their own and the chart grown
+    by them, so they never overlap each other or the legend; no width (it follows the column) and
+    no template (sent once). Built without re-validating the figure."""
     spec = fig.to_plotly_json()
     layout = _merged(spec.get("layout", {}), fit_layout(fig, NARROW_WIDTH_PX, height=CHART_HEIGHT))
-    template = layout.pop("template", None)
-    traces = spec.get("data", [])
-    same = len(widget.data) == len(traces) and all(
-        old.type == new.get("type", "scatter") for old, new in zip(widget.data, traces, strict=True)
-    )
-    if not same:
-        with widget.batch_update():
-            widget.data = ()
-            widget.add_traces(fig.data)
-            if template is not None and not getattr(widget, "_roi_kit_templated", False):
-                widget.layout.template = template
-                widget._roi_kit_templated = True
-            widget.update_layout(layout)
-    else:
-        keys = sorted({k for t in traces for k in t if k not in {"type", "uid"}}
-                      | {k for t in widget.data for k in t.to_plotly_json() if k not in {"type", "uid"}})
-        restyle = {k: [t.get(k) for t in traces] for k in keys}
-        widget.plotly_update(restyle_data=restyle, relayout_data=layout)
-    # The update message reaches views that exist now; a view made later (a page opened after the
-    # kernel ran, as in Voila, or a re-rendered output) draws from the synced state: keep it current.
-    widget._widget_data = copy.deepcopy(widget._data)
-    widget._widget_layout = copy.deepcopy(widget._layout_obj._props)
+    layout.pop("template", None)
+    layout.pop("width", None)
+    return {"data": spec.get("data", []), "layout": layout}
+
+
+def _template() -> dict[str, Any]:
+    import plotly.io as pio
+
+    return pio.templates[TEMPLATE_NAME].to_plotly_json()
+
+
+#: The live charts, in the order they are drawn.
+CHARTS = ("cost_curve", "waterfall", "payback_timeline")
+
+
+class _Figures(Mapping):
+    """``form.figures[name]``: the chart last drawn, as a plotly figure (built when read)."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        import plotly.graph_objects as go
+
+        spec = self.specs[name]
+        return go.Figure({"data": spec["data"], "layout": {**spec["layout"], "template": TEMPLATE_NAME}})
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.specs)
+
+    def __len__(self) -> int:
+        return len(self.specs)
 
 
 def case_form(
@@ -536,6 +683,7 @@ def case_form(
     save_to: str | os.PathLike[str] = "units",
     preview_to: str | os.PathLike[str] = "reports/preview",
     debounce: float = DEBOUNCE_SECONDS,
+    locale: str | None = None,
 ) -> CaseForm:
     """The input form for a case, a case file, or (by default) ``templates/cases/example.yaml``.
 
@@ -543,7 +691,8 @@ def case_form(
     ``form.case`` is the current valid case (None while a problem is open) and ``form.errors`` its
     problems by dotted path; ``form.save(path)`` and ``form.preview(path)`` act like the buttons.
     Figures refresh ``debounce`` seconds after the last change inside a running kernel, at once
-    otherwise (or on :meth:`CaseForm.refresh`).
+    otherwise (or on :meth:`CaseForm.refresh`). ``locale`` (a Babel name such as ``de_DE``) says
+    how typed numbers are read; by default the environment's (``LC_ALL``, ``LC_NUMERIC``, ``LANG``).
     """
     source = EXAMPLE if case_or_path is None else case_or_path
     try:
@@ -551,10 +700,11 @@ def case_form(
     except CaseError:
         if not isinstance(source, Mapping):
             read_case_file(source)  # a file that is not a case at all: say so, there is nothing to fill
-        form = CaseForm(load_case(EXAMPLE), save_to=save_to, preview_to=preview_to, debounce=debounce)
+        form = CaseForm(load_case(EXAMPLE), save_to=save_to, preview_to=preview_to, debounce=debounce,
+                        locale=locale)
         form.load(source)  # fills what the file says and shows its problems beside the fields
         return form
-    return CaseForm(case, save_to=save_to, preview_to=preview_to, debounce=debounce)
+    return CaseForm(case, save_to=save_to, preview_to=preview_to, debounce=debounce, locale=locale)
 
 
 __all__ = ["CaseForm", "case_form", "headline_html"]

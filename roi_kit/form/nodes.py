@@ -19,7 +19,13 @@ from roi_kit.case.fields import _is_rate, field_doc
 from roi_kit.case.overrides import _unwrap
 from roi_kit.case.schema import SCENARIOS, Case, _parse_rate
 from roi_kit.errors import CaseError
-from roi_kit.form.entry import _number_text, _parse_number, _parse_number_list, _shown
+from roi_kit.form.entry import (
+    EntryError,
+    _number_text,
+    number_list_text,
+    parse_number,
+    parse_number_list,
+)
 from roi_kit.page import fmt
 
 if TYPE_CHECKING:  # the controller builds the nodes: a cycle at import
@@ -143,6 +149,8 @@ class _Leaf(_Node):
         self.box = w.HBox([self.widget, self.unit, self.error],
                           layout=shared.layout(flex_flow="row wrap", align_items="center"))
         self._value: Any = None
+        #: the hint for text typed here that is not a number in the form's locale ("" when none)
+        self.entry_error = ""
         self.relabel("USD")
         self.widget.observe(self._changed, names="value")
 
@@ -192,10 +200,6 @@ class _Leaf(_Node):
             return make(w.Dropdown, options=([""] if self.optional else []) + list(choices))
         if self.kind == "bool":
             return make(w.Checkbox, indent=False)
-        if self.kind == "int":
-            return make(w.IntText)
-        if self.kind == "float":
-            return make(w.FloatText)
         if self.kind == "text" and (doc.kind == "str") and self._long(doc.path):
             return make(w.Textarea, layout=shared.layout(width="640px", height="56px"))
         if self.kind == "yaml":
@@ -204,24 +208,46 @@ class _Leaf(_Node):
                 placeholder="YAML, e.g. {retention.churn_rate_after: 5%}",
             )
         placeholder = {
-            "number_list": "year 1, year 2, … (or one amount for every year)",
+            "number_list": "year 1; year 2; … (or one amount for every year)",
             "optional_float": "not set",
             "optional_int": "not set",
         }.get(self.kind, "")
         wide = self.kind in {"text", "number_list"}
-        return make(w.Text, placeholder=placeholder, layout=shared.layout(width="480px") if wide else layout)
+        # every number box is text read in the form's locale, sent as the user types (the form
+        # debounces the figures), the same way for required, optional and list boxes
+        return make(w.Text, placeholder=placeholder, continuous_update=True,
+                    layout=shared.layout(width="480px") if wide else layout)
 
     def _long(self, path: str) -> bool:
         return any((getattr(m, "max_length", 0) or 0) > 200 for m in self._metadata(path))
 
     # -- values ---------------------------------------------------------------------------
+    @property
+    def numeric(self) -> bool:
+        return self.kind in {"float", "int", "optional_float", "optional_int", "number_list"}
+
     def _to_model(self, shown: Any) -> Any:
-        if self.kind in {"float", "int"}:
-            return shown / 100.0 if self.percent else shown
-        if self.kind in {"optional_float", "optional_int"}:
-            return _parse_number(shown, self.percent)
-        if self.kind == "number_list":
-            return _parse_number_list(shown)
+        """The box's text as the case holds it; text that is not a number in the locale is kept
+        as typed (so the case is invalid) and :attr:`entry_error` says why."""
+        self.entry_error = ""
+        if not self.numeric:
+            return self._other_to_model(shown)
+        locale = self.form.locale
+        try:
+            if self.kind == "number_list":
+                return parse_number_list(shown, locale=locale)
+            number = parse_number(shown, locale=locale, percent=self.percent)
+        except EntryError as error:
+            self.entry_error = str(error)
+            return shown
+        if number is None and self.kind in {"float", "int"}:
+            self.entry_error = "is required: type a number"
+            return shown
+        if number is not None and self.kind.endswith("int") and float(number).is_integer():
+            return int(number)
+        return number
+
+    def _other_to_model(self, shown: Any) -> Any:
         if self.kind == "yaml":
             if not (shown or "").strip():
                 return {}
@@ -234,14 +260,10 @@ class _Leaf(_Node):
         return shown
 
     def _to_widget(self, value: Any) -> Any:
-        if self.kind in {"float", "int"}:
-            return _shown(value, self.percent) if value is not None else 0
-        if self.kind in {"optional_float", "optional_int"}:
-            return _number_text(value, self.percent)
+        if self.kind in {"float", "int", "optional_float", "optional_int"}:
+            return _number_text(value, self.percent, self.form.locale)
         if self.kind == "number_list":
-            if isinstance(value, list):
-                return ", ".join(_number_text(v) for v in value)
-            return _number_text(value)
+            return number_list_text(value, self.form.locale)
         if self.kind == "yaml":
             if not value:
                 return ""
@@ -257,6 +279,7 @@ class _Leaf(_Node):
         """Show ``value``: a case's, or one read from a file as written (which may be invalid)."""
         value = self._from_file(value)
         self._value = value
+        self.entry_error = ""
         try:
             shown = self._to_widget(value)
         except (TypeError, ValueError):
@@ -268,7 +291,7 @@ class _Leaf(_Node):
             try:
                 self.widget.value = shown
             except traitlets.TraitError:  # a value the box cannot show: the model names it
-                self.widget.value = 0 if self.kind in {"float", "int"} else ""
+                self.widget.value = ""
 
     def _from_file(self, value: Any) -> Any:
         """A value as a file may hold it (``"14%"``, ``"0.14"``) made a number where it is one."""
@@ -289,6 +312,17 @@ class _Leaf(_Node):
         self._value = self._to_model(change["new"])
         self.form.changed(self)
 
+    def reread(self) -> None:
+        """Read the box's text again (the form's locale changed)."""
+        if self.numeric and isinstance(self.widget.value, str):
+            self._value = self._to_model(self.widget.value)
+
+    def reshow(self) -> None:
+        """Show the value again (in a new locale); a value kept as typed stays as typed."""
+        if self.numeric and not self.entry_error and not isinstance(self._value, str):
+            with self.form.muted():
+                self.widget.value = self._to_widget(self._value)
+
     def relabel(self, currency: str) -> None:
         unit = self.doc.unit
         if unit in {"text", "choice", "overrides", ""}:
@@ -300,8 +334,21 @@ class _Leaf(_Node):
         self.unit.value = f'<span style="color:#616E7C;white-space:nowrap">{html.escape(text)}</span>'
 
     def show_error(self, message: str) -> None:
-        hint = " (this box takes percentages: 6 means 6%)" if self.percent and "fraction" in message else ""
-        super().show_error(message + hint)
+        if message and self.entry_error:
+            message = self.entry_error
+        elif message and self.percent:
+            message = self.percent_message(message)
+        super().show_error(message)
+
+    def percent_message(self, message: str) -> str:
+        """The model's message for a rate, said in the percent the box shows: 600 typed in a
+        0–100 % box is "600% is outside the accepted range (accepted: 0% to 100%)"."""
+        typed = str(self.widget.value).strip().removesuffix("%").strip()
+        if "is not a fraction between 0 and 1" in message or (message.startswith("= ") and " must be " in message):
+            strict = any(getattr(m, "lt", None) is not None for m in self._metadata(self.path))
+            rng = _range_text(self.doc.unit, self.doc.minimum, self.doc.maximum, strict) or "accepted: 0% to 100%"
+            return f"{typed}% is outside the accepted range ({rng})"
+        return message
 
 
 def _options(annotation: Any) -> list[Any]:

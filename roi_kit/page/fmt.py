@@ -29,6 +29,10 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
+#: The one name of ``summary["run_rate_net_benefit"]`` (benefits a year at full run-rate, less the
+#: running costs) wherever a reader meets it: the form's headline, the report, the portfolio.
+RUN_RATE_NET_BENEFIT = "Net benefit a year, at run-rate"
+
 MINUS = "\u2212"
 DASH = "\u2014"
 

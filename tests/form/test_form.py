@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-import os
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -62,14 +62,14 @@ def test_starts_from_the_example_and_shows_its_figures(shared_form):
 
 def test_rates_are_shown_and_typed_as_percentages(form):
     repeat = form.field("baseline.repeat_rate")
-    assert repeat.value == 14.0  # the case holds 0.14
-    repeat.value = 11.5
+    assert repeat.value == "14"  # the case holds 0.14
+    repeat.value = "11.5"
     assert form.case.baseline.repeat_rate == 0.115
     assert form._index["baseline.repeat_rate"].unit.value.endswith(">%</span>")  # the unit beside the box
 
 
 def test_a_changed_input_recomputes_the_numbers_and_the_charts(form):
-    form.field("baseline.contacts_per_year").value = 1_500_000
+    form.field("baseline.contacts_per_year").value = "1,500,000"
     assert form.case.baseline.contacts_per_year == 1_500_000
     expected = evaluate(EXAMPLE_CASE.with_overrides({"baseline.contacts_per_year": 1_500_000})).summary
     assert form.summary["npv"] == pytest.approx(expected["npv"], abs=0.005)
@@ -87,7 +87,7 @@ def test_pushed_charts_are_laid_out_for_the_narrowest_column(form):
     pass
     pass
 
-    form.field("baseline.contacts_per_year").value = 1_750_000
+    form.field("baseline.contacts_per_year").value = "1750000"
     results = evaluate_scenarios(form.case)
     built = {"cost_curve": charts.cost_curve(results["expected"]),
              "waterfall": charts.waterfall(results["expected"]),
@@ -133,7 +133,7 @@ def test_enabling_an_absent_lever_starts_from_its_defaults(form):
     assert form.case.levers.upsell is None
     form.field("levers.upsell").value = True
     assert form.case.levers.upsell.conversion_lift == 0.0  # a do-nothing lever until filled in
-    form.field("levers.upsell.conversion_lift").value = 2.0  # percent
+    form.field("levers.upsell.conversion_lift").value = "2"  # percent
     assert form.case.levers.upsell.conversion_lift == 0.02
 
 
@@ -141,30 +141,38 @@ def test_enabling_an_absent_lever_starts_from_its_defaults(form):
 
 
 def test_an_out_of_range_value_shows_the_models_message_inline(form):
-    form.field("baseline.contacts_per_year").value = -5
+    form.field("baseline.contacts_per_year").value = "-5"
     message = model_message({"baseline.contacts_per_year": -5}, "baseline.contacts_per_year")
     assert form.case is None
     assert form.errors == {"baseline.contacts_per_year": message}
     assert message in form._index["baseline.contacts_per_year"].error.value.replace("&#x27;", "'")
     assert "Baseline \u26a0" in form.tabs.get_title(0)
     figures_before = form.figures["waterfall"].data[0].y
-    form.field("baseline.contacts_per_year").value = 1_200_000
+    form.field("baseline.contacts_per_year").value = "1200000"
     assert form.errors == {} and form.case == EXAMPLE_CASE
     assert form._index["baseline.contacts_per_year"].error.value.count("\u26a0") == 0
     assert form.figures["waterfall"].data[0].y == figures_before
 
 
-def test_a_rate_typed_as_600_percent_is_refused_with_the_rate_message(form):
-    form.field("baseline.abandon_rate").value = 600
-    assert form.errors["baseline.abandon_rate"] == model_message(
-        {"baseline.abandon_rate": 6.0}, "baseline.abandon_rate"
-    )
+def test_a_rate_typed_as_600_percent_is_refused_in_percent(form):
+    """The model says "= 6 is not a fraction between 0 and 1 (write 0.06 …)"; the percent box
+    speaks what the user typed and the range in percent."""
+    assert "fraction" in model_message({"baseline.abandon_rate": 6.0}, "baseline.abandon_rate")
+    form.field("baseline.abandon_rate").value = "600"
+    message = form.errors["baseline.abandon_rate"]
+    assert message == "600% is outside the accepted range (accepted: 0% to below 100%)"
+    assert message in form._index["baseline.abandon_rate"].error.value
+    assert "fraction" not in form.problems.value and "600%" in form.problems.value
+    form.field("baseline.abandon_rate").value = "6%"
+    assert form.errors == {} and form.case.baseline.abandon_rate == 0.06
 
 
-def test_text_that_is_not_a_number_reaches_the_model_and_comes_back_as_its_message(form):
+def test_text_that_is_not_a_number_is_refused_with_the_locales_marks(form):
     form.field("baseline.cost_per_contact").value = "four eighty"
-    assert form.errors["baseline.cost_per_contact"] == model_message(
-        {"baseline.cost_per_contact": "four eighty"}, "baseline.cost_per_contact"
+    assert form.case is None
+    assert form.errors["baseline.cost_per_contact"] == (
+        "'four eighty' is not a number (in English (United States) the decimal mark is '.' and ',' "
+        "groups thousands)"
     )
     form.field("baseline.cost_per_contact").value = ""  # blank: not set, so labour build-up is used
     assert form.case.baseline.cost_per_contact is None
@@ -207,7 +215,7 @@ def test_a_source_note_is_added(form):
 
 
 def test_save_writes_a_readable_file_into_the_units_folder(form, tmp_path):
-    form.field("baseline.repeat_rate").value = 12.5
+    form.field("baseline.repeat_rate").value = "12.5"
     form.save_folder.value = str(tmp_path / "units")
     form.save_button.click()
     saved = tmp_path / "units" / "emea-retail-support.yaml"
@@ -220,7 +228,7 @@ def test_save_writes_a_readable_file_into_the_units_folder(form, tmp_path):
 
 
 def test_save_of_an_invalid_case_is_refused_in_the_status_line(form, tmp_path):
-    form.field("baseline.contacts_per_year").value = 0
+    form.field("baseline.contacts_per_year").value = "0"
     form.save_folder.value = str(tmp_path)
     form.save_button.click()  # no exception: the status says why
     assert "contacts_per_year" in form.status.value and not list(tmp_path.iterdir())
@@ -249,11 +257,14 @@ def test_a_file_with_invalid_values_fills_the_form_with_each_problem_beside_its_
     with pytest.raises(CaseError) as caught:
         load_case(raw)
     expected = {p.path: p.message for p in caught.value.problems}
-    assert form.errors == expected and len(expected) == 2
-    assert form.field("baseline.repeat_rate").value == 140.0  # shown as written, in percent
+    assert len(expected) == 2 and "fraction" in expected["baseline.repeat_rate"]
+    # the percent box says it in percent
+    expected["baseline.repeat_rate"] = "140% is outside the accepted range (accepted: 0% to below 100%)"
+    assert form.errors == expected
+    assert form.field("baseline.repeat_rate").value == "140"  # shown as written, in percent
     assert form.field("baseline.aht_seconds").value == "lots"
     assert case_form(bad, debounce=0).errors == expected  # opening the file directly does the same
-    form.field("baseline.repeat_rate").value = 14
+    form.field("baseline.repeat_rate").value = "14"
     form.field("baseline.aht_seconds").value = "360"
     assert form.errors == {} and form.case == EXAMPLE_CASE
 
@@ -292,7 +303,7 @@ def test_figures_refresh_after_the_debounce_not_on_every_keystroke(shared_form):
     async def type_then_wait() -> tuple[float, float]:
         form.debounce = 0.05
         for value in (1_300_000, 1_400_000, 1_500_000):
-            form.field("baseline.contacts_per_year").value = value
+            form.field("baseline.contacts_per_year").value = str(value)
         during = form.summary["npv"]
         await asyncio.sleep(0.3)
         return during, form.summary["npv"]
@@ -393,12 +404,10 @@ def test_round_trip_form_save_load_gives_an_equal_case(shared_form, tmp_path, ca
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("ROI_KIT_LAB_BROWSER"),
-    reason="opt-in: starts JupyterLab and a browser (40-60 s): set ROI_KIT_LAB_BROWSER=1",
-)
 def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
-    """`make lab`'s JupyterLab: run the notebook, type a value, the headline and the charts change."""
+    """`make lab`'s JupyterLab (rooted at the project, outputs stripped on save): run the notebook,
+    the charts fit their column; type a value (no Enter), the headline and the charts change.
+    Starts JupyterLab and a browser (40-60 s): runs in `make test`, marked slow."""
     import socket
     import subprocess
     import time
@@ -408,13 +417,17 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
     pass
 
     root = Path(__file__).resolve().parents[2]
+    notebook = root / "notebooks" / "build_case.ipynb"
+    original = notebook.read_bytes()
+    committed = nbformat.reads(original.decode(), as_version=4)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     lab = subprocess.Popen(
         [str(root / ".venv/bin/jupyter"), "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-         "--IdentityProvider.token=roi-kit-test", f"--notebook-dir={root / 'notebooks'}", "--allow-root",
-         "--LabApp.news_url=None"],
+         "--IdentityProvider.token=roi-kit-test", f"--ServerApp.root_dir={root}", "--allow-root",
+         "--ContentsManager.pre_save_hook=roi_kit.form.app.strip_outputs",
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     titles = "els => els.map(e => e.textContent)"
@@ -428,7 +441,7 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/build_case.ipynb?token=roi-kit-test", timeout=120_000)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/build_case.ipynb?token=roi-kit-test", timeout=120_000)
             page.wait_for_selector(".jp-Notebook", timeout=120_000)
             time.sleep(5)  # the kernel connects
             page.locator(".jp-Notebook").click()
@@ -445,9 +458,16 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
                 f"[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(e => e.textContent.includes({fmt.money(before)!r}))",
                 timeout=120_000,
             )
+            page.wait_for_timeout(1500)
+            fits = page.evaluate(
+                "() => [...document.querySelectorAll('.roi-form-results .js-plotly-plot')].map(d => "
+                "[d.querySelector('.main-svg').getBoundingClientRect().width, "
+                "d.closest('.roi-form-results').getBoundingClientRect().width])")
+            assert len(fits) == 3 and all(w <= col + 1 for w, col in fits), fits
             box = page.get_by_label("Contacts per year").first
-            box.fill("1500000")
-            box.press("Tab")
+            box.click()
+            box.press("Control+a")
+            box.press_sequentially("1500000", delay=20)
             page.wait_for_function(
                 f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
                 f".some(e => e.textContent.includes('Net present value of {fmt.money(after)}'))",
@@ -455,8 +475,25 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
             )
             assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
             assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
+            page.screenshot(path=str(root / "reports" / "browser" / "lab-1500.png"))
+            # saving the notebook with the form on it writes no outputs (the pre-save hook)
+            page.locator(".jp-Notebook").click()
+            page.keyboard.press("Escape")
+            before = notebook.stat().st_mtime_ns
+            page.keyboard.press("Control+s")
+            for _ in range(60):  # until JupyterLab has written it
+                if notebook.stat().st_mtime_ns != before:
+                    break
+                time.sleep(0.5)
+            assert notebook.stat().st_mtime_ns != before, "the notebook was not saved"
+            time.sleep(0.5)
+            saved = nbformat.read(notebook, as_version=4)
+            assert [c.source for c in saved.cells] == [c.source for c in committed.cells]
+            assert all(c.outputs == [] and c.execution_count is None for c in saved.cells if c.cell_type == "code")
+            assert "widgets" not in saved.metadata
             browser.close()
     finally:
+        notebook.write_bytes(original)  # whatever JupyterLab reformatted, the worktree is as it was
         lab.terminate()
         lab.wait(timeout=30)
 
