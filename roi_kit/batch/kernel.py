@@ -35,6 +35,10 @@ from roi_kit.errors import ReportError
 
 ENGINE_NAME = "roi_kit-warm"
 
+#: The report kernel keeps no IPython history: a case's parameters would otherwise land in the
+#: user's ``~/.ipython/.../history.sqlite``, outside the run folder (and each cell costs a write).
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
+
 #: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
 #: drops every user name and the output cache; the counter goes back to 1 so cells and
 #: ``Out[n]`` are numbered as in a fresh kernel. Module state that a report sets on purpose
@@ -60,6 +64,7 @@ for __rk_name in {modules!r}:
     except Exception:
         pass
 __import__("roi_kit.batch.kernel", fromlist=["_"])._snapshot_state()
+__import__("gc").freeze()
 """
 
 _SNAPSHOT: dict[str, Any] = {}
@@ -154,7 +159,7 @@ class WarmKernel:
         km = KernelManager(
             kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k")
         )
-        km.start_kernel(cwd=self.cwd)
+        km.start_kernel(cwd=self.cwd, extra_arguments=list(KERNEL_ARGS))
         kc = km.client()
         kc.start_channels()
         try:
