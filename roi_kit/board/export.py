@@ -68,13 +68,15 @@ def notebook_parameters(
 
 
 @cache
-def _exporter() -> Any:
-    """The board HTMLExporter, built once per process (building it costs more than using it)."""
+def _exporter(templates: str | None = None) -> Any:
+    """The board HTMLExporter, built once per process and template folder (building it costs
+    more than using it). ``templates`` is a folder holding ``board/`` (default: :func:`template_dir`),
+    e.g. the copy a Dask task carried to a worker that shares no disk with the client."""
     from nbconvert import HTMLExporter
 
     return HTMLExporter(
         template_name=REPORT_TEMPLATE,
-        extra_template_basedirs=[str(template_dir())],
+        extra_template_basedirs=[templates or str(template_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -132,20 +134,25 @@ def chart_ids(html_text: str) -> list[str]:
     return re.findall(rf'\bid="({re.escape(CHART_ID_PREFIX)}[a-z0-9-]+)"', html_text)
 
 
-def export_html(nb: nbformat.NotebookNode, *, generated_at: datetime | None = None) -> str:
+def export_html(
+    nb: nbformat.NotebookNode,
+    *,
+    generated_at: datetime | None = None,
+    templates: str | os.PathLike[str] | None = None,
+) -> str:
     """One self-contained HTML page from an EXECUTED report notebook, with the board template.
 
     plotly.js is inlined once in ``<head>`` (:func:`roi_kit.page.bundle.plotlyjs`); no code, no
     prompts, no network reference. The cover and the footer (toolkit version, input hash,
     generation time) come from the notebook's hidden meta output. ``generated_at`` defaults to
-    now (UTC); pass it for reproducible output.
+    now (UTC); pass it for reproducible output. ``templates``: another folder holding ``board/``.
     """
 
     clean, meta = _split_meta(nb)
     meta = {**{key: str(value) for key, value in meta.items()}, **generation_stamp(generated_at)}
     clean.metadata["title"] = f"{meta.get('title', '')} — {meta.get('unit', '')}"
     with _EXPORT_LOCK:
-        body, _ = _exporter().from_notebook_node(clean, resources={"roi_report": meta})
+        body, _ = _exporter(str(templates) if templates else None).from_notebook_node(clean, resources={"roi_report": meta})
     ids = chart_ids(body)
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -219,42 +226,98 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
     from concurrent.futures import ThreadPoolExecutor
 
     source = Path(html_path).resolve()
-    if not Path(CHROMIUM).exists():
-        raise ReportError(
-            f"--pdf needs chromium at {CHROMIUM} (apt-get install chromium, or set ROI_KIT_CHROMIUM)"
-        )
+    check_pdf_support()
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_print_pdf, source, Path(pdf_path)).result()
 
 
 def _print_pdf(source: Path, pdf_path: Path) -> Path:
-    from playwright.sync_api import sync_playwright
+    from roi_kit._io import write_atomic
 
-    from roi_kit._io import atomic_path
+    with PdfPrinter() as printer:
+        write_atomic(pdf_path, printer.pdf_bytes(source))
+    return pdf_path
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+
+def check_pdf_support() -> None:
+    """Raise one clear :class:`ReportError` when PDFs cannot be printed here (no chromium, no
+    playwright), before any work starts."""
+    if not Path(CHROMIUM).exists():
+        raise ReportError(
+            f"--pdf needs chromium at {CHROMIUM} (apt-get install chromium, or set ROI_KIT_CHROMIUM)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        raise ReportError(f"--pdf needs the playwright package ({error}); pip install playwright") from None
+
+
+class PdfPrinter:
+    """One headless chromium kept open, printing report files to PDF one after another.
+
+    A batch worker keeps one (starting chromium costs more than printing a page). Network is
+    blocked: a page must draw from its file alone. Use it from one thread (playwright's sync API).
+    """
+
+    def __init__(self) -> None:
+        self._pw: Any = None
+        self._browser: Any = None
+
+    def start(self) -> PdfPrinter:
+        if self._browser is None:
+            check_pdf_support()
+            from playwright.sync_api import sync_playwright
+
+            self._pw = sync_playwright().start()
+            try:
+                self._browser = self._pw.chromium.launch(
+                    executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
+                )
+            except BaseException:
+                self._pw.stop()
+                self._pw = None
+                raise
+        return self
+
+    def close(self) -> None:
+        browser, pw = self._browser, self._pw
+        self._browser = self._pw = None
         try:
-            page = browser.new_page(viewport=PRINT_VIEWPORT)
+            if browser is not None:
+                browser.close()
+        finally:
+            if pw is not None:
+                pw.stop()
+
+    def __enter__(self) -> PdfPrinter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pdf_bytes(self, source: str | os.PathLike[str]) -> bytes:
+        """The PDF of the HTML file ``source`` (landscape A4, the stylesheet's ``@page`` rules)."""
+        self.start()
+        page = self._browser.new_page(viewport=PRINT_VIEWPORT)
+        try:
             page.route(
                 "**/*",
                 lambda route: (
                     route.continue_() if route.request.url.startswith("file:") else route.abort()
                 ),
             )
-            page.goto(source.as_uri(), wait_until="load")
+            page.goto(Path(source).resolve().as_uri(), wait_until="load")
             wait_for_charts(page)
-            with atomic_path(pdf_path) as tmp:
-                page.pdf(
-                    path=str(tmp),
-                    landscape=True,
-                    format="A4",
-                    print_background=True,
-                    prefer_css_page_size=True,
-                )
+            return page.pdf(
+                landscape=True,
+                format="A4",
+                print_background=True,
+                prefer_css_page_size=True,
+                tagged=True,
+                outline=True,
+            )
         finally:
-            browser.close()
-    return pdf_path
+            page.close()
 
 
 def wait_for_charts(page: Any, timeout_ms: float = 15_000) -> None:
