@@ -31,13 +31,10 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from roi_kit.board.export import KERNEL_ARGS  # no IPython history (no case in ~/.ipython)
 from roi_kit.errors import ReportError
 
 ENGINE_NAME = "roi_kit-warm"
-
-#: The report kernel keeps no IPython history: a case's parameters would otherwise land in the
-#: user's ``~/.ipython/.../history.sqlite``, outside the run folder (and each cell costs a write).
-KERNEL_ARGS = ("--HistoryManager.enabled=False",)
 
 #: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
 #: drops every user name and the output cache; the counter goes back to 1 so cells and

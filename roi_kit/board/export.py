@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Mapping
 from datetime import datetime
@@ -163,11 +165,28 @@ def export_html(
     return f'{head}<script data-roi-kit="plotlyjs">{plotlyjs()}</script>{tail}'
 
 
+#: The report kernel keeps no IPython history: a case's parameters would otherwise land in the
+#: user's ``~/.ipython/.../history.sqlite``, outside the report's folder.
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
+
+
+def ipc_kernel_manager(kernel_name: str = "python3") -> tuple[Any, str]:
+    """A kernel manager on IPC sockets in a private folder (no TCP port, so no "running over TCP
+    without encryption" warning), and that folder (the caller removes it)."""
+    from jupyter_client.manager import KernelManager
+
+    sockets = tempfile.mkdtemp(prefix="roi-kit-kernel-")
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
+    return km, sockets
+
+
 def execute(params: Mapping[str, Any], *, cwd: Path | None = None) -> nbformat.NotebookNode:
-    """Execute the report notebook with papermill (a fresh kernel); errors become ReportError."""
+    """Execute the report notebook with papermill (a fresh kernel, on IPC sockets, without
+    history); errors become ReportError."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    km, sockets = ipc_kernel_manager()
     try:
         return papermill.execute_notebook(
             str(notebook_path()),
@@ -178,10 +197,16 @@ def execute(params: Mapping[str, Any], *, cwd: Path | None = None) -> nbformat.N
             log_output=False,
             request_save_on_cell_execute=False,
             cwd=str(cwd) if cwd else None,
+            km=km,
+            extra_arguments=list(KERNEL_ARGS),
         )
     except PapermillExecutionError as error:
         what = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
         raise ReportError(f"report notebook failed in cell {error.exec_count}: {what}") from None
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def render(

@@ -66,6 +66,23 @@ def test_kept_kernel_is_clean_between_notebooks(kernel):
     assert fds[-1] == fds[1]  # one client for every run: no descriptor leak
 
 
+def test_report_kernel_keeps_no_history(kernel):
+    """A case's parameters must not land in IPython's history database outside the run folder."""
+    reply = kernel.kc.execute_interactive(
+        "import json; print(json.dumps(get_ipython().history_manager.enabled))",
+        store_history=False, timeout=60, output_hook=_collect(out := []),
+    )
+    assert reply["content"]["status"] == "ok"
+    assert "".join(out).strip() == "false"
+
+
+def _collect(sink):
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            sink.append(msg["content"]["text"])
+    return hook
+
+
 def test_failing_notebook_raises_with_marked_notebook_and_kernel_goes_on(kernel):
     with pytest.raises(PapermillExecutionError) as info:
         kernel.execute(STAND_IN, {"case": {"unit": "bad", "fail": True}})
