@@ -479,7 +479,10 @@ def _dask(
         pending = set(futures)
         alone_since: float | None = None
         while pending:
-            done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+            try:
+                done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished this second
+                done = set()
             for future in done:
                 try:
                     yield future.result()

@@ -76,7 +76,13 @@ def _exporter(templates: str | None = None) -> Any:
     e.g. the copy a Dask task carried to a worker that shares no disk with the client."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
+    class BoardExporter(HTMLExporter):
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            """nbconvert re-validates the whole notebook against the schema after each of its
+            own preprocessors (a dozen times a report, a tenth of its export time); the executed
+            notebook was validated when papermill read it and the preprocessors are nbconvert's."""
+
+    return BoardExporter(
         template_name=REPORT_TEMPLATE,
         extra_template_basedirs=[templates or str(template_dir())],
         exclude_input=True,
@@ -99,7 +105,13 @@ def _split_meta(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[
     machine and the moment, not on the case.
     """
 
-    clean = copy.deepcopy(nb)
+    # a shallow copy: new cells and output lists, the outputs themselves shared (never changed
+    # here; nbconvert deep-copies what it is given before its preprocessors touch it)
+    from nbformat import NotebookNode
+
+    clean = NotebookNode({k: v for k, v in nb.items() if k != "cells"})
+    clean["metadata"] = copy.deepcopy(nb.get("metadata", NotebookNode()))
+    clean["cells"] = [NotebookNode(cell) for cell in nb.cells]
     meta: dict[str, Any] | None = None
     for cell in clean.cells:
         if cell.get("cell_type") != "code":
