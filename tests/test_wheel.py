@@ -32,19 +32,18 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_renders_a_small_report(tmp_pat
                    "share/roi_kit/templates/units/demo/retail_bank.yaml", "roi_kit/__main__.py"):
         assert any(needed in name for name in names), needed
     env_dir = tmp_path / "fresh"
-    venv.create(env_dir, with_pip=False)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    # the dependencies come from the project's environment, appended after the fresh site-packages
-    # (a plain path: the editable roi_kit's hook there is never run); roi_kit itself is the wheel's
+    # the fresh environment's own pip installs the wheel (it sees nothing of the project's
+    # environment, so it touches nothing there) ...
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    # ... then the dependencies come from the project's environment, appended after the fresh
+    # site-packages (a plain path: the editable roi_kit's hook there is never run)
     fresh_site = Path(subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True).stdout.strip())
     (fresh_site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--prefix", str(env_dir),
-         str(wheel)],
-        check=True, capture_output=True,
-    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     # nbconvert's own templates are data files of the borrowed dependencies (a full install of
