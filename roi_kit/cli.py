@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from roi_kit import __version__
+from roi_kit import __version__, _startup  # noqa: F401 - first: skips a 1.2 s import
 from roi_kit.batch.run import run_batch
 from roi_kit.board.export import render
 from roi_kit.board.summary import summary_json, summary_text

@@ -18,6 +18,7 @@ BASE = {"errors", "_io"}
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "_io": {"errors"},
+    "_startup": set(),  # the command line imports it first; it imports nothing of roi_kit
     "case": BASE,
     "model": BASE | {"case"},
     "page": BASE | {"case"},
