@@ -53,10 +53,20 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     'emea-retail-support'
     >>> slugify("../../etc/passwd")
     'etc-passwd'
+    >>> slugify("CON")
+    'con-unit'
     """
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:max_length].strip("-")
+    if slug in _RESERVED:  # "con.html" cannot be created on Windows (nor copied there)
+        slug += "-unit"
     return slug or "unit"
+
+
+#: File names Windows reserves whatever the extension.
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+)
 
 
 def csv_safe(value: object) -> object:

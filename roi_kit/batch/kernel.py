@@ -36,6 +36,10 @@ from roi_kit.errors import ReportError
 
 ENGINE_NAME = "roi_kit-warm"
 
+#: Seconds a kept kernel may take to reset between notebooks before it is replaced (a reset
+#: takes a few hundredths of a second; a kernel killed or stuck used to stall the batch 60 s).
+RESET_TIMEOUT = 10.0
+
 #: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
 #: drops every user name and the output cache; the counter goes back to 1 so cells and
 #: ``Out[n]`` are numbered as in a fresh kernel. Module state that a report sets on purpose
@@ -195,8 +199,9 @@ class WarmKernel:
 
     # -- running ------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Clear the user namespace and per-report state so the next notebook starts clean."""
-        self._run_silently(_RESET.format(cwd=self.cwd))
+        """Clear the user namespace and per-report state so the next notebook starts clean
+        (a kernel that does not answer within :data:`RESET_TIMEOUT` seconds is replaced)."""
+        self._run_silently(_RESET.format(cwd=self.cwd), timeout=RESET_TIMEOUT)
 
     def execute(
         self,
@@ -210,10 +215,13 @@ class WarmKernel:
         """
         self.start()
         if self.runs:
-            try:
-                self.reset()
-            except (DeadKernelError, RuntimeError, TimeoutError):
-                self.restart()
+            if self.km is None or not self.km.is_alive():
+                self.restart()  # killed since the last notebook: waiting on it would stall
+            else:
+                try:
+                    self.reset()
+                except (DeadKernelError, RuntimeError, TimeoutError):
+                    self.restart()
         self.runs += 1
         self.last_notebook = None
         try:
@@ -240,14 +248,14 @@ class WarmKernel:
             self.shutdown()
             raise ReportError(f"a notebook cell ran longer than {self.timeout} s") from error
 
-    def _run_silently(self, code: str) -> None:
+    def _run_silently(self, code: str, timeout: float | None = None) -> None:
         """Run ``code`` in the kernel outside the history; raise if it fails."""
         assert self.kc is not None
         reply = self.kc.execute_interactive(
             code,
             silent=True,
             store_history=False,
-            timeout=self.startup_timeout,
+            timeout=timeout or self.startup_timeout,
             output_hook=lambda msg: None,
         )
         if reply["content"].get("status") != "ok":
