@@ -14,9 +14,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from roi_kit import __version__
 from roi_kit.board.export import render
 from roi_kit.board.summary import summary_json, summary_text
 from roi_kit.case.files import load_case
+from roi_kit.case.schema import case_json_schema
 from roi_kit.errors import CaseError, RoiKitError
 from roi_kit.model.result import evaluate as evaluate_case
 from roi_kit.track import read_actuals, tracking_json
@@ -48,11 +50,25 @@ class _OneLineErrors(TyperGroup):
 
 app = typer.Typer(
     cls=_OneLineErrors,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="Finance-grade contact-center ROI cases and board-ready reports.",
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"roi-kit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Finance-grade contact-center ROI cases and board-ready reports."""
 
 
 def fail(error: RoiKitError, code: int = 2) -> None:
@@ -107,27 +123,44 @@ def evaluate(
 
 
 @app.command()
-def validate(cases: Annotated[list[Path], typer.Argument(help="Case files to check.")]) -> None:
+def validate(
+    cases: Annotated[list[Path], typer.Argument(help="Case files to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
     """Check case files and list every problem, one line each (a case must also evaluate)."""
 
     bad = 0
+    report: list[dict[str, Any]] = []
     for done, path in enumerate(cases):
+        problems: list[str] = []
         try:
             evaluate_case(load_case(path))  # a lever may need an input the case lacks: say so here
         except KeyboardInterrupt:
             typer.echo(f"interrupted: {done} of {len(cases)} files checked", err=True)
             raise typer.Exit(130) from None
         except CaseError as error:
-            bad += 1
-            for problem in error.problems:
-                typer.echo(f"{path}: {problem}", err=True)
+            problems = [str(p) for p in error.problems]
         except RoiKitError as error:
-            bad += 1
-            typer.echo(f"{path}: {error}", err=True)
-        else:
+            problems = [str(error)]
+        bad += bool(problems)
+        report.append({"file": str(path), "ok": not problems, "problems": problems})
+        if as_json:
+            continue
+        for problem in problems:
+            typer.echo(f"{path}: {problem}", err=True)
+        if not problems:
             typer.echo(f"{path}: ok")
+    if as_json:
+        typer.echo(json.dumps({"ok": not bad, "files": report}, indent=2))
     if bad:
         raise typer.Exit(2)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the case format (for editors: YAML language servers, VS Code)."""
+
+    typer.echo(json.dumps(case_json_schema(), indent=2))
 
 
 @app.command()
@@ -195,6 +228,10 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Redo units that are up to date.")] = False,
     actuals: Annotated[Path | None, typer.Option(
         "--actuals", help="A folder of actuals, one file per unit named by its slug: adds a tracking page each.")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also a PDF per unit and for the portfolio (chromium).")] = False,
+    fx: Annotated[Path | None, typer.Option(
+        "--fx", help="FX.yaml: group currency, rates, their date and source; one group total.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (rows and totals).")] = False,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
     from roi_kit.batch.run import run_batch  # papermill, dask: ≈1.2 s the other commands skip
@@ -202,16 +239,24 @@ def batch(
     try:
         result = run_batch(
             units, output, base=base, scenarios=tuple(scenario or ("expected",)),
-            workers=workers, scheduler=scheduler, force=force, actuals=actuals,
+            workers=workers, scheduler=scheduler, force=force, actuals=actuals, pdf=pdf, fx=fx,
+            progress=not as_json,
         )
     except RoiKitError as error:
         fail(error)
     except OSError as error:  # a full disk, a read-only run folder
         _not_written(output, error)
     except KeyboardInterrupt:
-        typer.echo("interrupted: finished reports are kept; rerun to do the rest", err=True)
+        typer.echo("interrupted: finished reports are kept, summary.csv and index.html match "
+                   "them; rerun to do the rest", err=True)
         raise typer.Exit(130) from None
     done = len(result.rows) - len(result.failures)
+    if as_json:
+        rows = [{k: v for k, v in r.items() if k not in ("slug", "key")} for r in result.rows]
+        typer.echo(json.dumps({"output": str(result.output), "ran": result.ran,
+                               "skipped": result.skipped, "ok": done,
+                               "failed": len(result.failures), "rows": rows}, indent=2, default=str))
+        raise typer.Exit(1 if result.failures else 0)
     for line in result.table_lines():
         typer.echo(line)
     typer.echo(

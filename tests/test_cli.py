@@ -170,3 +170,44 @@ def test_validate_a_folder_and_an_alias_bomb_one_line_each(tmp_path):
     assert lines[1].startswith(f"{bomb}: bomb: the file is refused: line 5, column ")
     assert lines[1].endswith("aliases (*name) expand to more than 10,000 values; a case is far smaller (write the values out)")
     assert len(lines) == 2
+
+
+def test_version_and_python_dash_m():
+    import subprocess
+    import sys
+
+    from roi_kit import __version__
+
+    done = runner.invoke(app, ["--version"])
+    assert done.exit_code == 0 and done.stdout.strip() == f"roi-kit {__version__}"
+    module = subprocess.run([sys.executable, "-m", "roi_kit", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout.strip() == f"roi-kit {__version__}"
+    assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
+
+
+def test_schema_accepts_percent_strings_and_the_example():
+    import jsonschema
+
+    from roi_kit.case import read_case_file
+
+    done = runner.invoke(app, ["schema"])
+    assert done.exit_code == 0
+    schema = json.loads(done.stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    data = read_case_file(EXAMPLE)
+    assert list(validator.iter_errors(data)) == []
+    data["levers"]["deflection"]["rate"] = "14%"
+    assert list(validator.iter_errors(data)) == []
+    data["levers"]["deflection"]["rate"] = "lots"
+    assert list(validator.iter_errors(data))
+
+
+def test_validate_json(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("unit: X\nbaseline: {contacts_per_year: -5}\n")
+    done = runner.invoke(app, ["validate", str(EXAMPLE), str(bad), "--json"])
+    assert done.exit_code == 2
+    out = json.loads(done.stdout)
+    assert out["ok"] is False
+    assert [f["ok"] for f in out["files"]] == [True, False]
+    assert out["files"][1]["problems"]

@@ -31,9 +31,14 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from roi_kit.board.export import KERNEL_ARGS  # no IPython history (no case in ~/.ipython)
 from roi_kit.errors import ReportError
 
 ENGINE_NAME = "roi_kit-warm"
+
+#: Seconds a kept kernel may take to reset between notebooks before it is replaced (a reset
+#: takes a few hundredths of a second; a kernel killed or stuck used to stall the batch 60 s).
+RESET_TIMEOUT = 10.0
 
 #: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
 #: drops every user name and the output cache; the counter goes back to 1 so cells and
@@ -58,6 +63,7 @@ for __rk_name in {modules!r}:
     except Exception:
         pass
 __import__("roi_kit.batch.kernel", fromlist=["_"])._snapshot_state()
+__import__("gc").freeze()
 """
 
 _SNAPSHOT: dict[str, Any] = {}
@@ -152,7 +158,7 @@ class WarmKernel:
         km = KernelManager(
             kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._sockets, "k")
         )
-        km.start_kernel(cwd=self.cwd)
+        km.start_kernel(cwd=self.cwd, extra_arguments=list(KERNEL_ARGS))
         kc = km.client()
         kc.start_channels()
         try:
@@ -191,8 +197,9 @@ class WarmKernel:
 
     # -- running ------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Clear the user namespace and per-report state so the next notebook starts clean."""
-        self._run_silently(_RESET.format(cwd=self.cwd))
+        """Clear the user namespace and per-report state so the next notebook starts clean
+        (a kernel that does not answer within :data:`RESET_TIMEOUT` seconds is replaced)."""
+        self._run_silently(_RESET.format(cwd=self.cwd), timeout=RESET_TIMEOUT)
 
     def execute(
         self,
@@ -206,10 +213,13 @@ class WarmKernel:
         """
         self.start()
         if self.runs:
-            try:
-                self.reset()
-            except (DeadKernelError, RuntimeError, TimeoutError):
-                self.restart()
+            if self.km is None or not self.km.is_alive():
+                self.restart()  # killed since the last notebook: waiting on it would stall
+            else:
+                try:
+                    self.reset()
+                except (DeadKernelError, RuntimeError, TimeoutError):
+                    self.restart()
         self.runs += 1
         self.last_notebook = None
         try:
@@ -236,14 +246,14 @@ class WarmKernel:
             self.shutdown()
             raise ReportError(f"a notebook cell ran longer than {self.timeout} s") from error
 
-    def _run_silently(self, code: str) -> None:
+    def _run_silently(self, code: str, timeout: float | None = None) -> None:
         """Run ``code`` in the kernel outside the history; raise if it fails."""
         assert self.kc is not None
         reply = self.kc.execute_interactive(
             code,
             silent=True,
             store_history=False,
-            timeout=self.startup_timeout,
+            timeout=timeout or self.startup_timeout,
             output_hook=lambda msg: None,
         )
         if reply["content"].get("status") != "ok":

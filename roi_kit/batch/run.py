@@ -23,13 +23,18 @@ no half-written file: a rerun picks up where it stopped.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,16 +51,16 @@ from roi_kit.batch.manifest import (
     write_summary,
 )
 from roi_kit.batch.plan import Job, plan
-from roi_kit.batch.portfolio import render_portfolio
+from roi_kit.batch.portfolio import read_fx, render_portfolio
 from roi_kit.batch.tracking import actuals_files, track_units
 from roi_kit.batch.units import _one_line, read_units
-from roi_kit.board.export import export_html
+from roi_kit.board.export import PdfPrinter, check_pdf_support, export_html, print_pdf
 from roi_kit.board.summary import summary_json
 from roi_kit.case.files import load_case
 from roi_kit.errors import BatchError, RoiKitError
 from roi_kit.model.result import evaluate
 from roi_kit.page import fmt
-from roi_kit.page.resources import notebook_path
+from roi_kit.page.resources import NOTEBOOK_NAME, REPORT_TEMPLATE, notebook_path, template_dir
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Outcome:
     row: Mapping[str, Any]
     html: str | None = None
     notebook: str | None = None
+    pdf: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,6 +116,54 @@ class BatchResult:
 _LOCAL = threading.local()
 
 
+@dataclass(frozen=True)
+class Payload:
+    """What a job needs besides its parameters, carried with the task to a worker that shares no
+    disk with the client: the report notebook's text and the board templates' files."""
+
+    notebook: str
+    templates: Mapping[str, str]
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps([self.notebook, sorted(self.templates.items())])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def make_payload(notebook: Path) -> Payload:
+    """The notebook's text and every file of the board template, read on the client."""
+    base = template_dir()
+    files = {
+        str(path.relative_to(base)): path.read_text(encoding="utf-8")
+        for path in sorted((base / REPORT_TEMPLATE).rglob("*"))
+        if path.is_file()
+    }
+    return Payload(notebook.read_text(encoding="utf-8"), files)
+
+
+def _materialise(payload: Payload) -> tuple[str, str]:
+    """On a worker: the payload written once into a private folder; (notebook path, templates)."""
+    cache = getattr(_LOCAL, "payloads", None)
+    if cache is None:
+        cache = _LOCAL.payloads = {}
+    found = cache.get(payload.digest)
+    if found and Path(found[0]).is_file():
+        return found
+    folder = Path(tempfile.mkdtemp(prefix=f"roi-kit-task-{payload.digest}-"))
+    atexit.register(shutil.rmtree, folder, True)
+    notebook = folder / NOTEBOOK_NAME
+    notebook.write_text(payload.notebook, encoding="utf-8")
+    templates = folder / "templates"
+    for name, text in payload.templates.items():
+        target = (templates / name).resolve()
+        if templates.resolve() not in target.parents:
+            raise BatchError(f"template file outside the template folder: {name!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    cache[payload.digest] = (str(notebook), str(templates))
+    return cache[payload.digest]
+
+
 def _worker_init() -> None:
     """In a local worker process: leave Ctrl-C to the main process; exit cleanly on SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -118,8 +172,13 @@ def _worker_init() -> None:
 
 
 def _kernel(notebook: str):
-    """This thread's warm kernel, started on first use with the notebook's imports preloaded."""
+    """This thread's warm kernel, started on first use with the notebook's imports preloaded
+    (a kernel working in another folder, from an earlier batch, is replaced)."""
     kernel = getattr(_LOCAL, "kernel", None)
+    cwd = str(Path(notebook).parent.resolve())
+    if kernel is not None and kernel.cwd != cwd:
+        shutdown_kernels()
+        kernel = None
     if kernel is None:
         from multiprocessing.util import Finalize
 
@@ -128,22 +187,34 @@ def _kernel(notebook: str):
 
         skip_iri_format_check()
         preload = notebook_imports(nbformat.read(notebook, as_version=4))
-        kernel = WarmKernel(cwd=Path(notebook).parent, preload=preload).start()
+        kernel = WarmKernel(cwd=cwd, preload=preload).start()
         _LOCAL.kernel = kernel
         # multiprocessing workers leave through os._exit: atexit would not stop the kernel
         Finalize(kernel, kernel.shutdown, exitpriority=10)
-        import atexit
-
         atexit.register(kernel.shutdown)
     return kernel
 
 
+def _printer():
+    """This thread's kept headless chromium (:class:`~roi_kit.board.export.PdfPrinter`)."""
+    printer = getattr(_LOCAL, "printer", None)
+    if printer is None:
+        printer = _LOCAL.printer = PdfPrinter().start()
+        atexit.register(printer.close)
+    return printer
+
+
 def shutdown_kernels() -> None:
-    """Stop this thread's kernel (a Dask worker plugin calls it when the worker closes)."""
+    """Stop this thread's kernel and chromium (a Dask worker plugin calls it when the worker
+    closes)."""
     kernel = getattr(_LOCAL, "kernel", None)
     _LOCAL.kernel = None
     if kernel is not None:
         kernel.shutdown()
+    printer = getattr(_LOCAL, "printer", None)
+    _LOCAL.printer = None
+    if printer is not None:
+        printer.close()
 
 
 def _base_row(job: Job) -> dict[str, Any]:
@@ -174,24 +245,34 @@ def summary_row(job: Job, figures: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
-def run_job(job: Job, generated_at: datetime | None = None) -> Outcome:
-    """Execute one job on this worker's kept kernel; never raises for a unit's own problem."""
+def run_job(
+    job: Job,
+    generated_at: datetime | None = None,
+    payload: Payload | None = None,
+    pdf: bool = False,
+) -> Outcome:
+    """Execute one job on this worker's kept kernel; never raises for a unit's own problem.
+
+    With a ``payload`` the notebook and templates come from it (a worker sharing no disk with
+    the client), else from ``job.notebook`` and the installed templates. ``pdf``: also print
+    the report to PDF on this worker's kept chromium.
+    """
     row = _base_row(job)
     if job.error:
         return Outcome(row)
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-
     try:
         case = load_case(job.parameters["case"])
         figures = summary_json(evaluate(case, scenario=job.scenario))
         row["input_hash"] = case.input_hash
+        notebook, templates = _materialise(payload) if payload else (job.notebook, None)
     except RoiKitError as error:
         return Outcome({**row, "error": _one_line(error)})
-    kernel = _kernel(job.notebook)
+    kernel = _kernel(notebook)
     try:
-        executed = kernel.execute(job.notebook, job.parameters)
+        executed = kernel.execute(notebook, job.parameters)
     except PapermillExecutionError as error:
         why = f"notebook cell {error.exec_count}: {error.ename}: {error.evalue}"
         failed = getattr(error, "notebook", None)
@@ -201,48 +282,149 @@ def run_job(job: Job, generated_at: datetime | None = None) -> Outcome:
         return Outcome({**row, "error": _one_line(error)})
     notebook_text = nbformat.writes(executed)
     try:
-        html_text = export_html(executed, generated_at=generated_at)
+        html_text = export_html(executed, generated_at=generated_at, templates=templates)
     except RoiKitError as error:
         return Outcome({**row, "error": f"export: {_one_line(error)}"}, notebook=notebook_text)
+    pdf_bytes = None
+    if pdf:
+        try:
+            with tempfile.TemporaryDirectory(prefix="roi-kit-pdf-") as tmp:
+                page = Path(tmp) / f"{job.slug}.html"
+                page.write_text(html_text, encoding="utf-8")
+                pdf_bytes = _printer().pdf_bytes(page)
+        except Exception as error:  # chromium or playwright failing: this unit's PDF only
+            shutdown_printer()
+            return Outcome(
+                {**row, "error": f"pdf: {_one_line(error)}"}, notebook=notebook_text
+            )
     done = summary_row(job, figures)
     done["input_hash"] = row["input_hash"]
-    return Outcome(done, html=html_text, notebook=notebook_text)
+    return Outcome(done, html=html_text, notebook=notebook_text, pdf=pdf_bytes)
+
+
+def shutdown_printer() -> None:
+    printer = getattr(_LOCAL, "printer", None)
+    _LOCAL.printer = None
+    if printer is not None:
+        with suppress(Exception):
+            printer.close()
 
 
 _STOP_GRACE_SECONDS = 10.0
 
 
-def _local(jobs: Sequence[Job], workers: int, generated_at: datetime) -> Iterator[Outcome]:
-    """Run jobs on ``workers`` local processes (spawned; each keeps one kernel), as they finish."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_worker_init
-    )
-    futures = {executor.submit(run_job, job, generated_at): job for job in jobs}
+def _worker_main(conn: Any, generated_at: datetime, pdf: bool) -> None:
+    """A local worker process: run the jobs the batch sends, one at a time, until told to stop."""
+    _worker_init()
     try:
-        for future in as_completed(futures):
+        while True:
             try:
-                yield future.result()
-            except Exception as error:  # a worker died: record it against its job
-                yield Outcome({**_base_row(futures[future]), "error": _one_line(error)})
-    except BaseException:
-        for future in futures:
-            future.cancel()
-        processes = list(getattr(executor, "_processes", {}).values())
-        for process in processes:
-            process.terminate()  # SIGTERM: the worker exits and stops its kernel
-        executor.shutdown(wait=False, cancel_futures=True)
+                job = conn.recv()
+            except (EOFError, OSError):
+                break
+            if job is None:
+                break
+            conn.send(run_job(job, generated_at, pdf=pdf))
+    finally:
+        shutdown_kernels()
+
+
+class _Slot:
+    """One local worker process and the job it is running."""
+
+    def __init__(self, context: Any, generated_at: datetime, pdf: bool):
+        parent, child = context.Pipe()
+        self.conn = parent
+        self.process = context.Process(
+            target=_worker_main, args=(child, generated_at, pdf), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+
+    def give(self, job: Job) -> None:
+        self.job = job
+        self.conn.send(job)
+
+    def stop(self, grace: float) -> None:
+        with suppress(OSError):
+            self.conn.send(None)
+        self.process.join(grace)
+        if self.process.is_alive():
+            self.process.terminate()  # SIGTERM: the worker exits and stops its kernel
+            self.process.join(2.0)
+        if self.process.is_alive():  # stuck in a kernel call
+            self.process.kill()
+            self.process.join(1.0)
+        self.conn.close()
+
+
+def _local(
+    jobs: Sequence[Job], workers: int, generated_at: datetime, pdf: bool = False
+) -> Iterator[Outcome]:
+    """Run jobs on ``workers`` local processes (each keeps one kernel), as they finish.
+
+    A worker that dies (killed, out of memory) costs only the job it was running: that job is
+    reported failed, a new worker takes its place, and the others go on.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    # fork where it is safe (Linux): a worker starts with this process's imports already done
+    # (spawn made each worker import the command line and papermill again, about 3 s of CPU
+    # each); elsewhere spawn
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    queue = list(reversed(jobs))
+    slots = [_Slot(context, generated_at, pdf) for _ in range(min(workers, len(jobs)))]
+    try:
+        while True:
+            for slot in slots:
+                if slot.job is None and queue:
+                    try:
+                        slot.give(queue[-1])
+                    except OSError:  # died before it got the job: the job stays queued
+                        continue
+                    queue.pop()
+            busy = [s for s in slots if s.job is not None]
+            if not busy:
+                break
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy])
+            for index, slot in enumerate(slots):
+                if slot.job is None:
+                    continue
+                if slot.conn in ready:
+                    try:
+                        outcome = slot.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = None  # the pipe closed: the worker is gone
+                    if outcome is not None:
+                        slot.job = None
+                        yield outcome
+                        continue
+                elif slot.process.sentinel not in ready:
+                    continue
+                slot.process.join(1.0)
+                why = (
+                    f"the worker process running it died (exit code {slot.process.exitcode}); "
+                    "rerun to retry"
+                )
+                lost = Outcome({**_base_row(slot.job), "error": why})
+                slot.stop(0.0)
+                slots[index] = _Slot(context, generated_at, pdf) if queue else _Idle()
+                yield lost
+    finally:
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
-        for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():  # stuck in a kernel call: do not let Ctrl-C hang the batch
-                process.kill()
-                process.join(1.0)
-        raise
-    executor.shutdown(wait=True)
+        for slot in slots:
+            slot.stop(max(0.0, deadline - time.monotonic()))
+
+
+class _Idle:
+    """A slot whose worker died with nothing left to run."""
+
+    job = None
+
+    def stop(self, grace: float) -> None:
+        pass
 
 
 class _KernelPlugin:
@@ -254,15 +436,32 @@ class _KernelPlugin:
         shutdown_kernels()
 
 
-def _run_job_on_dask(job: Job, generated_at: datetime) -> Outcome:
+def _run_job_on_dask(
+    job: Job, generated_at: datetime, payload: Payload, pdf: bool = False
+) -> Outcome:
     skip_iri_format_check()
-    return run_job(job, generated_at)
+    return run_job(job, generated_at, payload, pdf)
 
 
-def _dask(jobs: Sequence[Job], scheduler: str, generated_at: datetime) -> Iterator[Outcome]:
-    """Run jobs on the Dask cluster at ``scheduler``; each worker thread keeps one kernel."""
+#: How long a Dask batch waits with no worker connected before it lists the rest as lost.
+NO_WORKER_SECONDS = float(os.environ.get("ROI_KIT_NO_WORKER_SECONDS", "30"))
+
+
+def _dask(
+    jobs: Sequence[Job],
+    scheduler: str,
+    generated_at: datetime,
+    payload: Payload,
+    pdf: bool = False,
+) -> Iterator[Outcome]:
+    """Run jobs on the Dask cluster at ``scheduler``; each worker thread keeps one kernel.
+
+    The notebook text and templates travel with the tasks (scattered once); a task lost with its
+    worker is retried once by Dask; a cluster left with no worker for :data:`NO_WORKER_SECONDS`
+    ends the batch with the remaining jobs listed as failed.
+    """
     try:
-        from distributed import Client, WorkerPlugin, as_completed
+        from distributed import Client, WorkerPlugin, wait
     except ImportError as error:  # pragma: no cover - dask[distributed] is a dependency
         raise BatchError(f"--scheduler needs dask[distributed] ({error})") from None
     try:
@@ -272,17 +471,43 @@ def _dask(jobs: Sequence[Job], scheduler: str, generated_at: datetime) -> Iterat
             f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error})"
         ) from None
     plugin = type("RoiKitKernels", (_KernelPlugin, WorkerPlugin), {})()
-    futures = {}
+    futures: dict[Any, Job] = {}
     try:
         client.register_plugin(plugin, name=_KernelPlugin.name)
+        shared = client.scatter(payload, broadcast=True, hash=False)
         for job in jobs:
-            future = client.submit(_run_job_on_dask, job, generated_at, pure=False)
+            future = client.submit(
+                _run_job_on_dask, job, generated_at, shared, pdf, pure=False, retries=1
+            )
             futures[future] = job
-        for future in as_completed(futures):
+        pending = set(futures)
+        alone_since: float | None = None
+        while pending:
             try:
-                yield future.result()
-            except Exception as error:
-                yield Outcome({**_base_row(futures[future]), "error": _one_line(error)})
+                done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished this second
+                done = set()
+            for future in done:
+                try:
+                    yield future.result()
+                except Exception as error:
+                    yield Outcome({**_base_row(futures[future]), "error": _one_line(error)})
+            if not pending:
+                break
+            workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) if not done else 1
+            if workers:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKER_SECONDS:
+                why = (
+                    f"lost: the Dask cluster at {scheduler} has had no worker for "
+                    f"{NO_WORKER_SECONDS:g} s"
+                )
+                for future in sorted(pending, key=lambda f: futures[f].slug):
+                    future.cancel()
+                    yield Outcome({**_base_row(futures[future]), "error": why})
+                pending = set()
     finally:
         for future in futures:
             future.cancel()
@@ -302,48 +527,117 @@ def run_batch(
     progress: bool = True,
     generated_at: datetime | None = None,
     actuals: str | os.PathLike[str] | None = None,
+    pdf: bool = False,
+    fx: str | os.PathLike[str] | None = None,
 ) -> BatchResult:
     """Make every unit's report (skipping unchanged ones), then the summary and portfolio page
     (and, given ``actuals``, a tracking page per unit: :mod:`roi_kit.batch.tracking`).
 
-    Raises :class:`BatchError` when the batch cannot start; a unit's own failure is a row with
-    ``status == "failed"`` and the batch goes on.
+    Raises :class:`BatchError` when the batch cannot start (another batch holds the folder,
+    ``pdf`` without chromium, …); a unit's own failure is a row with ``status == "failed"`` and
+    the batch goes on. Interrupted or not, ``summary.csv`` and ``index.html`` are rewritten from
+    what is on disk when it stops: a unit redone shows its new figures, one not reached its old
+    report's (or "not run").
     """
 
     out = Path(output)
     if out.exists() and not out.is_dir():
         raise BatchError(f"-o {out}: exists and is not a folder")
+    if pdf:
+        try:
+            check_pdf_support()
+        except RoiKitError as error:
+            raise BatchError(str(error)) from None
+    rates = read_fx(fx) if fx else None
     nb_path = Path(notebook).resolve() if notebook else notebook_path()
     jobs = plan(read_units(units, base=base), scenarios, nb_path)
     tracked = actuals_files(actuals, jobs) if actuals is not None else None
     out.mkdir(parents=True, exist_ok=True)
-    manifest = {} if force else _read_manifest(out)
-    entries = {slug: e for slug, e in manifest.items() if slug in {j.slug for j in jobs}}
-    rows: dict[str, Mapping[str, Any]] = {}
-    todo = []
-    for job in jobs:
-        if _is_current(job, out, manifest):
-            rows[job.slug] = manifest[job.slug]["row"]
-        else:
-            todo.append(job)
-    when = generated_at or datetime.now(UTC)
-    ran = _execute(
-        todo,
-        out,
-        rows,
-        entries,
-        workers=workers,
-        scheduler=scheduler,
-        generated_at=when,
-        progress=progress,
-    )
-    if tracked is not None:
-        track_units(jobs, out, rows, tracked, when)
-    ordered = tuple(rows[j.slug] for j in jobs)
-    write_summary(out, ordered)
-
-    write_atomic(out / "index.html", render_portfolio(ordered, generated_at=when))
+    with folder_lock(out):
+        manifest = {} if force else _read_manifest(out)
+        old = _read_manifest(out)
+        entries = {slug: e for slug, e in old.items() if slug in {j.slug for j in jobs}}
+        rows: dict[str, Mapping[str, Any]] = {}
+        todo = []
+        for job in jobs:
+            if _is_current(job, out, manifest) and (not pdf or _pdf_path(out, job).is_file()):
+                rows[job.slug] = manifest[job.slug]["row"]
+            else:
+                todo.append(job)
+        when = generated_at or datetime.now(UTC)
+        try:
+            ran = _execute(
+                todo,
+                out,
+                rows,
+                entries,
+                workers=workers,
+                scheduler=scheduler,
+                generated_at=when,
+                progress=progress,
+                payload=make_payload(nb_path) if scheduler else None,
+                pdf=pdf,
+            )
+            if tracked is not None:
+                track_units(jobs, out, rows, tracked, when)
+        finally:
+            ordered = tuple(rows.get(j.slug) or _on_disk_row(j, out, entries) for j in jobs)
+            with _deferred_interrupt():
+                write_summary(out, ordered)
+                write_atomic(
+                    out / "index.html", render_portfolio(ordered, generated_at=when, fx=rates)
+                )
+        if pdf:
+            try:
+                print_pdf(out / "index.html", out / "index.pdf")
+            except RoiKitError as error:
+                raise BatchError(f"portfolio PDF: {error}") from None
     return BatchResult(out, ordered, ran=ran, skipped=len(jobs) - len(todo))
+
+
+def _pdf_path(out: Path, job: Job) -> Path:
+    return out / f"{job.slug}.pdf"
+
+
+def _on_disk_row(job: Job, out: Path, entries: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The row of a job the batch did not reach: its earlier report's, if that is on disk."""
+    entry = entries.get(job.slug)
+    if isinstance(entry, dict) and (out / f"{job.slug}.html").is_file():
+        return entry["row"]
+    return {
+        **_base_row(job),
+        "status": "not run",
+        "error": "the batch stopped before this unit ran; rerun to make it",
+    }
+
+
+@contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold the run folder for this batch; a second batch on it is refused with one line."""
+    import fcntl
+
+    path = out / LOCK_FILE
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BatchError(
+                f"-o {out}: another roi-kit batch is writing to this folder ({holder}); "
+                "wait for it to finish or use another folder"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+LOCK_FILE = ".roi-kit-batch.lock"
 
 
 def _execute(
@@ -356,6 +650,8 @@ def _execute(
     scheduler: str | None,
     generated_at: datetime,
     progress: bool,
+    payload: Payload | None = None,
+    pdf: bool = False,
 ) -> int:
     """Run the jobs to do and write each outcome as it arrives; returns how many ran."""
     from tqdm import tqdm
@@ -365,10 +661,11 @@ def _execute(
     outcomes: Iterable[Outcome] = (Outcome(_base_row(j)) for j in failed_early)
     if runnable:
         if scheduler:
-            stream = _dask(runnable, scheduler, generated_at)
+            assert payload is not None
+            stream = _dask(runnable, scheduler, generated_at, payload, pdf)
         else:
             count = max(1, min(workers or os.cpu_count() or 1, len(runnable)))
-            stream = _local(runnable, count, generated_at)
+            stream = _local(runnable, count, generated_at, pdf)
         outcomes = _chain(outcomes, stream)
     with tqdm(
         total=len(todo),
@@ -415,11 +712,17 @@ def _store(outcome: Outcome, out: Path, rows: dict[str, Any], entries: dict[str,
     if outcome.notebook is not None:
         write_atomic(_safe_target(out, f"notebooks/{slug}.ipynb"), outcome.notebook)
     report = _safe_target(out, f"{slug}.html")
+    pdf = _safe_target(out, f"{slug}.pdf")
     if outcome.ok and outcome.html is not None:
         write_atomic(report, outcome.html)
+        if outcome.pdf is not None:
+            write_atomic(pdf, outcome.pdf)
+        else:
+            pdf.unlink(missing_ok=True)  # an older PDF would not match the new report
         entries[slug] = {"key": key, "row": row}
     else:
         report.unlink(missing_ok=True)  # a stale report would read as current
+        pdf.unlink(missing_ok=True)
         entries.pop(slug, None)
     rows[slug] = row
     _write_manifest(out, entries)

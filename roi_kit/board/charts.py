@@ -177,8 +177,10 @@ def waterfall(result: Any) -> go.Figure:
         textfont=dict(size=13, color=INK),
         customdata=labels,
         hovertemplate="%{x}<br>%{customdata}<extra></extra>",
+        # printed in greyscale, green and vermillion are one mid grey: gains stay a dark fill,
+        # losses a light fill with a dark outline (and every bar carries its signed amount)
         increasing=dict(marker=dict(color=POSITIVE)),
-        decreasing=dict(marker=dict(color=NEGATIVE)),
+        decreasing=dict(marker=dict(color=LOSS_FILL, line=dict(color=NEGATIVE, width=2))),
         totals=dict(marker=dict(color=TOTAL)),
         connector=dict(line=dict(color="#9AA5B1", width=1, dash="dot")),
         showlegend=False,
@@ -188,6 +190,13 @@ def waterfall(result: Any) -> go.Figure:
     axis = money_axis([*running, 0.0, npv, max(running.max(initial=0) * 1.06, 0)], cur)
     fig.update_layout(yaxis=axis, xaxis=dict(showline=True, tickfont=dict(color=INK, size=12)))
     return fig
+
+
+#: Line pattern per scenario in the payback chart (readable without colour).
+SCENARIO_DASH = {"conservative": "dot", "expected": "solid", "optimistic": "dash"}
+
+#: The waterfall's loss fill: vermillion lightened, so a loss prints lighter than a gain.
+LOSS_FILL = "#F5B99A"
 
 
 def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
@@ -222,7 +231,10 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
         ys.extend(y)
         fig.add_trace(go.Scatter(
             x=m["month"].to_numpy(int), y=y, mode="lines", name=safe_text(name.capitalize()),
-            line=dict(color=colour, width=3.5 if name == lead else 2),
+            # in greyscale the scenarios differ by pattern too: expected solid, the others
+            # dotted or dashed (their payback markers carry direct labels)
+            line=dict(color=colour, width=3.5 if name == lead else 2,
+                      dash=SCENARIO_DASH.get(name, "solid")),
             customdata=[fmt.money(v, cur) for v in y],
             hovertemplate="Month %{x}: %{customdata}<extra>%{fullData.name}</extra>",
         ))

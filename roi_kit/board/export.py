@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Mapping
 from datetime import datetime
@@ -68,13 +70,21 @@ def notebook_parameters(
 
 
 @cache
-def _exporter() -> Any:
-    """The board HTMLExporter, built once per process (building it costs more than using it)."""
+def _exporter(templates: str | None = None) -> Any:
+    """The board HTMLExporter, built once per process and template folder (building it costs
+    more than using it). ``templates`` is a folder holding ``board/`` (default: :func:`template_dir`),
+    e.g. the copy a Dask task carried to a worker that shares no disk with the client."""
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(
+    class BoardExporter(HTMLExporter):
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            """nbconvert re-validates the whole notebook against the schema after each of its
+            own preprocessors (a dozen times a report, a tenth of its export time); the executed
+            notebook was validated when papermill read it and the preprocessors are nbconvert's."""
+
+    return BoardExporter(
         template_name=REPORT_TEMPLATE,
-        extra_template_basedirs=[str(template_dir())],
+        extra_template_basedirs=[templates or str(template_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -95,7 +105,13 @@ def _split_meta(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, dict[
     machine and the moment, not on the case.
     """
 
-    clean = copy.deepcopy(nb)
+    # a shallow copy: new cells and output lists, the outputs themselves shared (never changed
+    # here; nbconvert deep-copies what it is given before its preprocessors touch it)
+    from nbformat import NotebookNode
+
+    clean = NotebookNode({k: v for k, v in nb.items() if k != "cells"})
+    clean["metadata"] = copy.deepcopy(nb.get("metadata", NotebookNode()))
+    clean["cells"] = [NotebookNode(cell) for cell in nb.cells]
     meta: dict[str, Any] | None = None
     for cell in clean.cells:
         if cell.get("cell_type") != "code":
@@ -132,20 +148,25 @@ def chart_ids(html_text: str) -> list[str]:
     return re.findall(rf'\bid="({re.escape(CHART_ID_PREFIX)}[a-z0-9-]+)"', html_text)
 
 
-def export_html(nb: nbformat.NotebookNode, *, generated_at: datetime | None = None) -> str:
+def export_html(
+    nb: nbformat.NotebookNode,
+    *,
+    generated_at: datetime | None = None,
+    templates: str | os.PathLike[str] | None = None,
+) -> str:
     """One self-contained HTML page from an EXECUTED report notebook, with the board template.
 
     plotly.js is inlined once in ``<head>`` (:func:`roi_kit.page.bundle.plotlyjs`); no code, no
     prompts, no network reference. The cover and the footer (toolkit version, input hash,
     generation time) come from the notebook's hidden meta output. ``generated_at`` defaults to
-    now (UTC); pass it for reproducible output.
+    now (UTC); pass it for reproducible output. ``templates``: another folder holding ``board/``.
     """
 
     clean, meta = _split_meta(nb)
     meta = {**{key: str(value) for key, value in meta.items()}, **generation_stamp(generated_at)}
     clean.metadata["title"] = f"{meta.get('title', '')} — {meta.get('unit', '')}"
     with _EXPORT_LOCK:
-        body, _ = _exporter().from_notebook_node(clean, resources={"roi_report": meta})
+        body, _ = _exporter(str(templates) if templates else None).from_notebook_node(clean, resources={"roi_report": meta})
     ids = chart_ids(body)
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -156,11 +177,28 @@ def export_html(nb: nbformat.NotebookNode, *, generated_at: datetime | None = No
     return f'{head}<script data-roi-kit="plotlyjs">{plotlyjs()}</script>{tail}'
 
 
+#: The report kernel keeps no IPython history: a case's parameters would otherwise land in the
+#: user's ``~/.ipython/.../history.sqlite``, outside the report's folder.
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
+
+
+def ipc_kernel_manager(kernel_name: str = "python3") -> tuple[Any, str]:
+    """A kernel manager on IPC sockets in a private folder (no TCP port, so no "running over TCP
+    without encryption" warning), and that folder (the caller removes it)."""
+    from jupyter_client.manager import KernelManager
+
+    sockets = tempfile.mkdtemp(prefix="roi-kit-kernel-")
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
+    return km, sockets
+
+
 def execute(params: Mapping[str, Any], *, cwd: Path | None = None) -> nbformat.NotebookNode:
-    """Execute the report notebook with papermill (a fresh kernel); errors become ReportError."""
+    """Execute the report notebook with papermill (a fresh kernel, on IPC sockets, without
+    history); errors become ReportError."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    km, sockets = ipc_kernel_manager()
     try:
         return papermill.execute_notebook(
             str(notebook_path()),
@@ -171,10 +209,16 @@ def execute(params: Mapping[str, Any], *, cwd: Path | None = None) -> nbformat.N
             log_output=False,
             request_save_on_cell_execute=False,
             cwd=str(cwd) if cwd else None,
+            km=km,
+            extra_arguments=list(KERNEL_ARGS),
         )
     except PapermillExecutionError as error:
         what = f"{error.ename}: {error.evalue}".strip().splitlines()[0]
         raise ReportError(f"report notebook failed in cell {error.exec_count}: {what}") from None
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def render(
@@ -219,42 +263,98 @@ def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str
     from concurrent.futures import ThreadPoolExecutor
 
     source = Path(html_path).resolve()
-    if not Path(CHROMIUM).exists():
-        raise ReportError(
-            f"--pdf needs chromium at {CHROMIUM} (apt-get install chromium, or set ROI_KIT_CHROMIUM)"
-        )
+    check_pdf_support()
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(_print_pdf, source, Path(pdf_path)).result()
 
 
 def _print_pdf(source: Path, pdf_path: Path) -> Path:
-    from playwright.sync_api import sync_playwright
+    from roi_kit._io import write_atomic
 
-    from roi_kit._io import atomic_path
+    with PdfPrinter() as printer:
+        write_atomic(pdf_path, printer.pdf_bytes(source))
+    return pdf_path
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+
+def check_pdf_support() -> None:
+    """Raise one clear :class:`ReportError` when PDFs cannot be printed here (no chromium, no
+    playwright), before any work starts."""
+    if not Path(CHROMIUM).exists():
+        raise ReportError(
+            f"--pdf needs chromium at {CHROMIUM} (apt-get install chromium, or set ROI_KIT_CHROMIUM)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as error:
+        raise ReportError(f"--pdf needs the playwright package ({error}); pip install playwright") from None
+
+
+class PdfPrinter:
+    """One headless chromium kept open, printing report files to PDF one after another.
+
+    A batch worker keeps one (starting chromium costs more than printing a page). Network is
+    blocked: a page must draw from its file alone. Use it from one thread (playwright's sync API).
+    """
+
+    def __init__(self) -> None:
+        self._pw: Any = None
+        self._browser: Any = None
+
+    def start(self) -> PdfPrinter:
+        if self._browser is None:
+            check_pdf_support()
+            from playwright.sync_api import sync_playwright
+
+            self._pw = sync_playwright().start()
+            try:
+                self._browser = self._pw.chromium.launch(
+                    executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
+                )
+            except BaseException:
+                self._pw.stop()
+                self._pw = None
+                raise
+        return self
+
+    def close(self) -> None:
+        browser, pw = self._browser, self._pw
+        self._browser = self._pw = None
         try:
-            page = browser.new_page(viewport=PRINT_VIEWPORT)
+            if browser is not None:
+                browser.close()
+        finally:
+            if pw is not None:
+                pw.stop()
+
+    def __enter__(self) -> PdfPrinter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pdf_bytes(self, source: str | os.PathLike[str]) -> bytes:
+        """The PDF of the HTML file ``source`` (landscape A4, the stylesheet's ``@page`` rules)."""
+        self.start()
+        page = self._browser.new_page(viewport=PRINT_VIEWPORT)
+        try:
             page.route(
                 "**/*",
                 lambda route: (
                     route.continue_() if route.request.url.startswith("file:") else route.abort()
                 ),
             )
-            page.goto(source.as_uri(), wait_until="load")
+            page.goto(Path(source).resolve().as_uri(), wait_until="load")
             wait_for_charts(page)
-            with atomic_path(pdf_path) as tmp:
-                page.pdf(
-                    path=str(tmp),
-                    landscape=True,
-                    format="A4",
-                    print_background=True,
-                    prefer_css_page_size=True,
-                )
+            return page.pdf(
+                landscape=True,
+                format="A4",
+                print_background=True,
+                prefer_css_page_size=True,
+                tagged=True,
+                outline=True,
+            )
         finally:
-            browser.close()
-    return pdf_path
+            page.close()
 
 
 def wait_for_charts(page: Any, timeout_ms: float = 15_000) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -311,7 +312,14 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
     return case
 
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "templates" / "cases" / "example.yaml"
+def _example() -> Path:
+    """The reference case: the checkout's ``templates/cases``, else where a wheel puts it."""
+    checkout = Path(__file__).resolve().parents[2] / "templates" / "cases" / "example.yaml"
+    installed = Path(sys.prefix) / "share" / "roi_kit" / "templates" / "cases" / "example.yaml"
+    return checkout if checkout.exists() or not installed.exists() else installed
+
+
+EXAMPLE = _example()
 
 
 FILE_HEADER = (

@@ -30,6 +30,7 @@ from pydantic import (
     PrivateAttr,
     Tag,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_serializer,
     model_validator,
@@ -163,7 +164,22 @@ def _refuse_bool(value: Any) -> Any:
     return value
 
 
-Rate = Annotated[float, BeforeValidator(_parse_rate), BeforeValidator(_refuse_bool)]
+#: How a rate reads in the case format's JSON Schema (``roi-kit schema``): 0.14 or "14%".
+RATE_JSON_SCHEMA = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": r"^\s*-?[0-9]+(\.[0-9]+)?\s*%\s*$"},
+    ],
+    "description": "a fraction (0.14) or a percentage (\"14%\")",
+}
+
+
+Rate = Annotated[
+    float,
+    BeforeValidator(_parse_rate),
+    BeforeValidator(_refuse_bool),
+    WithJsonSchema(RATE_JSON_SCHEMA),
+]
 
 
 def _bound(value: Any) -> Any:
@@ -1134,3 +1150,11 @@ def canonical_json(case: Case) -> str:
         if not data.get(key):
             data.pop(key, None)
     return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a case file (draft 2020-12), for editors: rates accept 0.14 and "14%"."""
+    schema = Case.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("title", "roi_kit case")
+    return schema

@@ -17,7 +17,7 @@ from typing import Any
 from roi_kit._io import slugify
 from roi_kit.page import fmt
 from roi_kit.page.bundle import check_figure
-from roi_kit.page.text import caption_html, without_title
+from roi_kit.page.text import caption_html, without_title_dict
 from roi_kit.page.theme import CONFIG
 
 
@@ -153,8 +153,10 @@ def figure_html(fig: Any, name: str) -> str:
     # the title and subtitle are the page's text (aligned with the headings, wrapped at any width)
     caption = caption_html(fig) if isinstance(fig, go.Figure) else ""
     if caption:
-        fig = without_title(fig)
-    height = getattr(getattr(fig, "layout", None), "height", None) or DEFAULT_HEIGHT_PX
+        fig = without_title_dict(fig)  # a dict: no second figure built and validated
+        height = fig["layout"].get("height") or DEFAULT_HEIGHT_PX
+    else:
+        height = getattr(getattr(fig, "layout", None), "height", None) or DEFAULT_HEIGHT_PX
     div = pio.to_html(
         fig,
         full_html=False,

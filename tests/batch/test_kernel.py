@@ -66,6 +66,23 @@ def test_kept_kernel_is_clean_between_notebooks(kernel):
     assert fds[-1] == fds[1]  # one client for every run: no descriptor leak
 
 
+def test_report_kernel_keeps_no_history(kernel):
+    """A case's parameters must not land in IPython's history database outside the run folder."""
+    reply = kernel.kc.execute_interactive(
+        "import json; print(json.dumps(get_ipython().history_manager.enabled))",
+        store_history=False, timeout=60, output_hook=_collect(out := []),
+    )
+    assert reply["content"]["status"] == "ok"
+    assert "".join(out).strip() == "false"
+
+
+def _collect(sink):
+    def hook(msg):
+        if msg["msg_type"] == "stream":
+            sink.append(msg["content"]["text"])
+    return hook
+
+
 def test_failing_notebook_raises_with_marked_notebook_and_kernel_goes_on(kernel):
     with pytest.raises(PapermillExecutionError) as info:
         kernel.execute(STAND_IN, {"case": {"unit": "bad", "fail": True}})
@@ -118,3 +135,19 @@ def test_warm_html_equals_cold_render_for_two_units_back_to_back(tmp_path):
     for case, html_text in zip(cases, warm_html, strict=True):
         cold = render(case, scenario="expected", output=tmp_path / "cold.html").read_text()
         assert _masked(html_text, ids) == _masked(cold, ids)
+
+
+def test_a_killed_kernel_is_replaced_for_the_next_notebook_without_a_stall():
+    """kill -9 of the kept kernel between two notebooks: the next one runs on a new kernel
+    (the reset used to wait 60 s on the dead one)."""
+    import signal
+    import time
+
+    with WarmKernel(cwd=STAND_IN.parent, preload=()) as warm:
+        warm.execute(STAND_IN, {"case": {"unit": "before", "value": 1}})
+        os.kill(warm.km.provisioner.pid, signal.SIGKILL)
+        time.sleep(0.5)
+        started = time.monotonic()
+        nb = warm.execute(STAND_IN, {"case": {"unit": "after", "value": 2}})
+        assert "after (expected)" in str(nb.cells)
+        assert time.monotonic() - started < 45  # a new kernel's start, not a 60 s time-out

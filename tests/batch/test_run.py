@@ -242,7 +242,14 @@ def test_interrupt_leaves_no_partial_file(tmp_path):
     # a report, its notebook and its manifest entry land together, Ctrl-C or not
     assert set(manifest["jobs"]) == {p.stem for p in out.glob("unit-*.html")}
     assert set(manifest["jobs"]) == {p.stem for p in (out / "notebooks").glob("*.ipynb")}
-    assert not (out / "summary.csv").exists()  # the roll-up is written only by a finished run
+    # interrupted or not, the summary and the portfolio match the reports on disk
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 6
+    done = {p.stem for p in out.glob("unit-*.html")}
+    assert set(summary.loc[summary["status"] == "ok", "report"].str.removesuffix(".html")) == done
+    assert set(summary.loc[summary["status"] != "ok", "status"]) <= {"not run"}
+    portfolio = (out / "index.html").read_text()
+    assert all(f'href="{slug}.html"' in portfolio for slug in done)
 
 
 def test_terminal_table_shows_each_unit_that_ran(tmp_path):
