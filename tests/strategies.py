@@ -82,3 +82,21 @@ CORRUPTIONS = [
     (("costs", "one_time"), [{"name": "Setup"}]),
     (("costs", "recurring"), [{"name": "Licences", "per_year": 1, "per_month": 1}]),
 ]
+
+
+def case(**sections):
+    """A minimal valid case (1M contacts at $5.00, no ramp, no growth, 36 months) with the given
+    sections merged in: a dict section is merged key by key into the default one."""
+    from roi_kit import load_case
+
+    data = {
+        "unit": "Test Unit",
+        "baseline": {"contacts_per_year": 1_000_000, "cost_per_contact": 5.0},
+        "timeline": {"ramp_months": 0, "horizon_months": 36},
+    }
+    for key, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return load_case(data)

@@ -217,6 +217,11 @@ def parse_yaml(text: str) -> Any:
     except yaml.YAMLError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise YamlProblem(f"the file is not valid YAML or JSON: {first}") from None
+    except (ValueError, OverflowError):  # PyYAML's scanner: an escape such as "\U7fffffff" past Unicode
+        raise YamlProblem(
+            "the file is not valid YAML or JSON: a quoted text holds an escape (\\x, \\u or \\U) "
+            "that names no Unicode character"
+        ) from None
 
 
 def read_text_limited(path: Path, limit: int, kind: str = "case file") -> str:

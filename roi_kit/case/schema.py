@@ -932,8 +932,9 @@ def correlation_groups(case: Case) -> dict[str, float]:
     return {**DEFAULT_CORRELATION, "delivery": float(given)}
 
 
-def _numbers(case: Case) -> dict[str, float]:
-    """The case's numeric inputs by dotted path (as the model's ``flatten`` reads them)."""
+def numbers_by_path(case: Case, exclude: Any = None) -> dict[str, float]:
+    """The case's numeric inputs by dotted path (lists by index), ``exclude`` as ``model_dump`` takes it:
+    what the model reads (:func:`roi_kit.model.inputs.flatten`) and what a range may name."""
     out: dict[str, float] = {}
 
     def walk(node: Any, prefix: str) -> None:
@@ -946,9 +947,13 @@ def _numbers(case: Case) -> dict[str, float]:
         elif isinstance(node, int | float) and not isinstance(node, bool):
             out[prefix[:-1]] = float(node)
 
-    walk(case.model_dump(mode="python", exclude={"scenarios", "measurement_plan", "sources", "uncertainty",
-                                                 "uncertainty_correlation"}), "")
+    walk(case.model_dump(mode="python", exclude=exclude), "")
     return out
+
+
+def _numbers(case: Case) -> dict[str, float]:
+    """The numbers an ``uncertainty:`` entry may name."""
+    return numbers_by_path(case, {"scenarios", "measurement_plan", "sources", "uncertainty", "uncertainty_correlation"})
 
 
 def _check_uncertainty(case: Case) -> None:

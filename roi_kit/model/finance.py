@@ -193,11 +193,17 @@ def irr_roots(values, *, per_year: int = 1) -> tuple[float, ...]:
     if not ((v > 0).any() and (v < 0).any()):
         return ()
     scale = float(np.abs(v).max())
-    v = v / scale
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        v = v / scale
+    if not np.isfinite(v).all():  # amounts at the edge of floating point (e.g. 1e-308): no rate to find
+        return ()
     nz = np.flatnonzero(v)
     v = v[: nz[-1] + 1]  # trailing zeros are no roots
     t = np.arange(v.size, dtype=float)
-    x = np.roots(v[::-1])
+    try:
+        x = np.roots(v[::-1])
+    except np.linalg.LinAlgError:  # the companion matrix overflowed: no rate is representable
+        return ()
     x = x[(np.abs(x.imag) <= 1e-6 * np.maximum(1.0, np.abs(x.real))) & (x.real > 0)].real
     s = -np.log(x)  # s = log(1 + r), polished together by Newton steps on f(s) = Σ v_t·exp(−s·t)
 

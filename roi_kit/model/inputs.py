@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from roi_kit.case.schema import Case
+from roi_kit.case.schema import Case, numbers_by_path
 from roi_kit.errors import ModelError
 
 Params = Mapping[str, Any]
@@ -25,23 +25,10 @@ def flatten(case: Case) -> dict[str, float]:
 
 
 def _flatten(case: Case) -> dict[str, float]:
-    out: dict[str, float] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, Mapping):
-            for key, value in node.items():
-                walk(value, f"{prefix}{key}.")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{prefix}{i}.")
-        elif isinstance(node, int | float) and not isinstance(node, bool):
-            out[prefix[:-1]] = float(node)
-
     # the interval profile shapes the staffing (a structure, like the horizon), it is not an input to swing or draw
     exclude = {"scenarios": True, "measurement_plan": True, "sources": True, "uncertainty": True,
                "uncertainty_correlation": True, "baseline": {"interval_profile": True}}
-    walk(case.model_dump(mode="python", exclude=exclude), "")
-    return out
+    return numbers_by_path(case, exclude)
 
 
 class _Values:

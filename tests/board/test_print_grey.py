@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from roi_kit.board import charts
-from roi_kit.board.export import CHROMIUM, PLOTLYJS_PLACEHOLDER, PdfPrinter
+from roi_kit.board.export import CHROMIUM, PLOTLYJS_PLACEHOLDER, print_pdf
 from roi_kit.page.bundle import plotlyjs
 from roi_kit.page.html import figure_html
 from roi_kit.page.theme import POSITIVE
@@ -40,8 +40,7 @@ def test_waterfall_gains_and_losses_print_as_different_greys(result, tmp_path):
         .replace(PLOTLYJS_PLACEHOLDER, f"<script>{plotlyjs()}</script>"),
         encoding="utf-8",
     )
-    with PdfPrinter() as printer:
-        (tmp_path / "waterfall.pdf").write_bytes(printer.pdf_bytes(page))
+    print_pdf(page, tmp_path / "waterfall.pdf")  # in its own thread: safe beside an event loop
     subprocess.run(
         ["pdftoppm", "-gray", "-png", "-r", "60", "-f", "1", "-l", "1",
          str(tmp_path / "waterfall.pdf"), str(tmp_path / "page")],

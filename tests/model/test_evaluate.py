@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import numpy_financial as npf
 import pytest
+from strategies import case
 
-from roi_kit import evaluate, evaluate_scenarios, load_case
+from roi_kit import evaluate, evaluate_scenarios
 from roi_kit.case import PILLARS
 from roi_kit.model import staffing
 from roi_kit.model.cashflows import adoption_curve
@@ -15,19 +16,6 @@ from roi_kit.model.staffing import agents_for
 CENT = 0.005
 
 
-def case(**sections):
-    """A minimal valid case with the given sections merged in (no ramp, no growth by default)."""
-    data = {
-        "unit": "Test Unit",
-        "baseline": {"contacts_per_year": 1_000_000, "cost_per_contact": 5.0},
-        "timeline": {"ramp_months": 0, "horizon_months": 36},
-    }
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return load_case(data)
 
 
 class TestSeedReferences:

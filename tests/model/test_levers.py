@@ -7,29 +7,22 @@ import itertools
 
 import numpy as np
 import pytest
+from strategies import case as minimal_case
 
-from roi_kit import CaseError, evaluate, load_case
+from roi_kit import CaseError, evaluate
 from roi_kit.model import staffing
 from roi_kit.model.staffing import agents_for
+
+
+def case(**sections):
+    """:func:`strategies.case` with a 100% gross margin written, so revenue levers are accepted."""
+    return minimal_case(**{**sections, "baseline": {"gross_margin": 1.0, **sections.get("baseline", {})}})
 
 CENT = 0.005
 WEEKS_PER_YEAR = 365 / 7  # the weeks a year of open intervals repeats
 LABOUR = {"aht_seconds": 360, "loaded_hourly_cost": 38, "occupancy": 0.85, "shrinkage": 0.30}
 
 
-def case(**sections):
-    """A minimal valid case (no ramp, no growth, margin written) with the given sections merged in."""
-    data = {
-        "unit": "Test Unit",
-        "baseline": {"contacts_per_year": 1_000_000, "cost_per_contact": 5.0, "gross_margin": 1.0},
-        "timeline": {"ramp_months": 0, "horizon_months": 36},
-    }
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return load_case(data)
 
 
 def handle_time(result) -> dict:

@@ -10,6 +10,7 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 from conftest import ROOT
+from strategies import case
 
 from roi_kit import evaluate, load_case
 from roi_kit.errors import CaseError
@@ -20,19 +21,6 @@ CENT = 0.005
 PV3 = 1 / 1.1 + 1 / 1.1**2 + 1 / 1.1**3  # 2.4868520
 
 
-def case(**sections):
-    """A minimal valid case with the given sections merged in (no ramp, no growth by default)."""
-    data = {
-        "unit": "Test Unit",
-        "baseline": {"contacts_per_year": 1_000_000, "cost_per_contact": 5.0},
-        "timeline": {"ramp_months": 0, "horizon_months": 36},
-    }
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **value}
-        else:
-            data[key] = value
-    return load_case(data)
 
 
 def under_water(**extra):
