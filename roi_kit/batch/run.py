@@ -370,10 +370,13 @@ def _local(
     import multiprocessing
     from multiprocessing.connection import wait
 
-    # fork where it is safe (Linux): a worker starts with this process's imports already done
-    # (spawn made each worker import the command line and papermill again, about 3 s of CPU
-    # each); elsewhere spawn
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    # fork where it is safe: on Linux, from a process with no other thread (the command line), a
+    # worker starts with this process's imports already done (spawn made each worker import the
+    # command line and papermill again, about 3 s of CPU each). A process with threads (a notebook,
+    # a test session with a kernel client's event-loop thread) can hand a fork a lock held by a
+    # thread that does not exist there, and the worker's kernel then waits forever: spawn there.
+    safe_fork = sys.platform == "linux" and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if safe_fork else "spawn")
     queue = list(reversed(jobs))
     slots = [_Slot(context, generated_at, pdf) for _ in range(min(workers, len(jobs)))]
     try:
