@@ -670,6 +670,7 @@ def _execute(
             count = max(1, min(workers or os.cpu_count() or 1, len(runnable)))
             stream = _local(runnable, count, generated_at, pdf)
         outcomes = _chain(outcomes, stream)
+    tqdm.monitor_interval = 0  # no monitor thread: the local workers fork from a single-threaded process
     with tqdm(
         total=len(todo),
         desc="reports",
