@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from roi_kit.case.fields import field_doc, iter_inputs
+from roi_kit.case.provenance import WEEKDAYS
 from roi_kit.case.schema import PILLAR_LABELS, REVENUE_FIRST, correlation_groups
 from roi_kit.model.uncertainty import UncertainInput, uncertain_inputs
 from roi_kit.page import fmt
@@ -259,14 +260,13 @@ def _group_title(group: str, names: Mapping[str, str]) -> str:
     return " · ".join(words)
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _profile_text(grid: Any) -> str:
     """An interval profile in one line: open hours a week and the busiest hour."""
     shares = np.asarray(grid, dtype=float)
     day, hour = np.unravel_index(int(np.argmax(shares)), shares.shape)
-    return (f"{int((shares > 0).sum())} open hours a week; busiest {_WEEKDAYS[day]} {hour:02d}:00 "
+    return (f"{int((shares > 0).sum())} open hours a week; busiest {WEEKDAYS[day]} {hour:02d}:00 "
             f"({fmt.pct(float(shares[day, hour]))} of the week)")
 
 
