@@ -6,9 +6,10 @@ and SHA-256, the period and its annualisation, the reconciliation (rows in = row
 excluded, by reason), the stated assumptions (absent columns, mapping constants) and the
 plausibility warnings. The board report shows it as the appendix "Where the baseline comes from".
 
-The baseline also gains two measured shapes a staffing model needs: ``channel_mix`` (share of
-handled contacts by channel) and ``interval_profile`` (share of offered contacts by weekday and
-hour). Both are descriptive: the ROI model does not read them.
+The baseline also gains ``channel_mix`` (share of handled contacts by channel, descriptive: the
+model does not read it); the export's weekday × hour profile is written as the baseline's
+``interval_profile`` (``shares: {Mon: [24 shares], …}``), which the staffed handle-time lever reads
+(see :class:`roi_kit.case.schema.Baseline`).
 
 Only pydantic and the standard library here (and :mod:`roi_kit.errors`' conventions): the case
 layer hooks these models in.
@@ -72,38 +73,6 @@ def check_channel_mix(mix: list[ChannelShare]) -> None:
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise ValueError(f"channel_mix: share_of_contacts sums to {total:.2%}, not 100% "
                          f"(difference {total - 1:+.2%})")
-
-
-class IntervalProfile(_Model):
-    """Share of offered contacts by weekday (Mon..Sun) and hour of day (0..23): 7 × 24 shares
-    summing to 100 %, measured over the export's period."""
-
-    shares: dict[str, list[Share]] = _field(
-        unit="rate", desc="Per weekday (Mon..Sun), 24 hourly shares of offered contacts (0:00..23:00)")
-
-    @model_validator(mode="after")
-    def _whole_week(self) -> IntervalProfile:
-        if set(self.shares) != set(WEEKDAYS):
-            odd = sorted(set(self.shares) - set(WEEKDAYS)) or sorted(set(WEEKDAYS) - set(self.shares))
-            raise ValueError(f"interval_profile.shares: weekday {odd[0]!r} — give exactly "
-                             f"{', '.join(WEEKDAYS)}, each with 24 hourly shares")
-        for day in WEEKDAYS:
-            if len(self.shares[day]) != 24:
-                raise ValueError(f"interval_profile.shares.{day} has {len(self.shares[day])} shares, "
-                                 "not 24 (one per hour, 0:00..23:00)")
-        total = sum(sum(v) for v in self.shares.values())
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"interval_profile.shares sum to {total:.2%}, not 100% "
-                             f"(difference {total - 1:+.2%})")
-        return self
-
-    def by_weekday(self) -> dict[str, float]:
-        """Share of offered contacts per weekday."""
-        return {day: sum(self.shares[day]) for day in WEEKDAYS}
-
-    def peak(self) -> tuple[str, int, float]:
-        """The busiest weekday and hour and its share."""
-        return max(((d, h, v) for d in WEEKDAYS for h, v in enumerate(self.shares[d])), key=lambda t: t[2])
 
 
 class BaselineSource(_Model):

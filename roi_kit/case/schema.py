@@ -276,6 +276,16 @@ def _absent(value: Any) -> bool:
     return value is None
 
 
+def line_haircut() -> Any:
+    """A benefit line's own ``risk_adjustment`` (TEI: each line adjusted on its own)."""
+    return R(None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment")
+
+
+def line_uplift() -> Any:
+    """A cost line's own ``risk_adjustment`` (TEI: each line adjusted on its own)."""
+    return R(None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False, allow_inf_nan=False)
 
@@ -454,9 +464,7 @@ class Deflection(_Model):
     human_cost: Number | None = F(
         None, unit="money/contact", desc="Cost of a human-handled contact (defaults to the baseline's)", ge=0, le=10_000
     )
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class HandleTime(_Model):
@@ -466,32 +474,24 @@ class HandleTime(_Model):
         unit="choice",
         desc="staffed: cash only for agents no longer needed (Erlang C); linear: every hour released",
     )
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class FirstContactResolution(_Model):
     repeat_rate_after: Rate = R(desc="Repeat-contact rate after the change", lt=1.0)
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class Abandonment(_Model):
     abandon_rate_after: Rate = R(desc="Abandon rate of offered contacts after the change", lt=1.0)
     conversion_rate: Rate = R(desc="Share of recovered contacts that lead to a sale or save")
     average_order: Number = F(unit="money", desc="Revenue per converted recovered contact", ge=0, le=1e9)
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class Retention(_Model):
     churn_rate_after: Rate = R(desc="Share of customers lost per year after the change")
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
     timing: Literal["mid_year", "start_of_year"] = F(
         "mid_year",
         unit="choice",
@@ -504,17 +504,13 @@ class Upsell(_Model):
     eligible_share: Rate = R(desc="Share of handled contacts eligible for an offer")
     conversion_lift: Rate = R(desc="Added conversion rate on eligible contacts")
     average_value: Number = F(unit="money", desc="Revenue per converted offer", ge=0, le=1e9)
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class AgentAttrition(_Model):
     attrition_after: Rate = R(desc="Share of agents who leave per year after the change")
     cost_per_hire: Number = F(unit="money", desc="Cost to recruit and train one replacement agent", ge=0, le=1e7)
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class RiskEvent(_Model):
@@ -522,9 +518,7 @@ class RiskEvent(_Model):
     probability_before: Rate = R(desc="Probability of the event in a year, today")
     probability_after: Rate = R(desc="Probability of the event in a year, after the change")
     impact: Number = F(unit="money", desc="Financial impact if the event happens", ge=0, le=1e12)
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class Levers(_Model):
@@ -548,9 +542,7 @@ class BenefitLine(_Model):
         0.0, unit="money/year",
         desc="Amount per year, -1e12 to 1e12 (a list gives year 1, 2, …; a number every year)",
     )
-    risk_adjustment: Rate | None = R(
-        None, desc="Haircut on this benefit line (overrides its pillar's haircut)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_haircut()
 
 
 class OneTimeCost(_Model):
@@ -559,9 +551,7 @@ class OneTimeCost(_Model):
     hours: Number | None = F(None, unit="hours", desc="Hours of effort (with hourly_cost)", ge=0, le=1e9)
     hourly_cost: Number | None = F(None, unit="money/hour", desc="Cost per hour of effort", ge=0, le=1e5)
     month: int = F(0, unit="month", desc="Month the cost falls in (0 = initial investment)", ge=0, le=240)
-    risk_adjustment: Rate | None = R(
-        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_uplift()
 
     @model_validator(mode="after")
     def _one_basis(self) -> OneTimeCost:
@@ -588,9 +578,7 @@ class RecurringCost(_Model):
         None, unit="money/contact", desc="Price per automated contact (deflection volume)", ge=0, le=1e4
     )
     start_month: int = F(1, unit="month", desc="First month the cost is paid", ge=1, le=240)
-    risk_adjustment: Rate | None = R(
-        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_uplift()
 
     @model_validator(mode="after")
     def _one_basis(self) -> RecurringCost:
@@ -617,9 +605,7 @@ class CustomCost(_Model):
         desc="Amount per year, 0 to 1e12 (a list gives year 1, 2, …; a number every year); "
         "a credit is a benefit line",
     )
-    risk_adjustment: Rate | None = R(
-        None, desc="Risk uplift on this cost line (overrides the cost uplift)", label="Risk adjustment"
-    )
+    risk_adjustment: Rate | None = line_uplift()
 
 
 class Costs(_Model):
