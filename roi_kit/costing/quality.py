@@ -1,7 +1,7 @@
 """Data-quality rules: every row of an export is either used (maybe repaired) or excluded, by reason.
 
 Rules are applied in DuckDB, in ONE pass that stores each source row once (table ``checked``:
-cleaned values, dimension codes, a reason code, repair flags). Exclusion rules are checked in the
+cleaned values, dimension codes, a reason code, a byte of repair bits). Exclusion rules are checked in the
 order of :data:`EXCLUSIONS`; a row is charged to the first rule it breaks, so
 ``rows_in = rows_used + Σ excluded`` holds exactly. Duplicates come first: after the pass,
 :func:`mark_duplicates` charges every later copy of a row to ``duplicate_row``. Repairs are
@@ -78,6 +78,18 @@ def _id_flags(source: Source, name: str) -> tuple[str, str]:
     return sci, dec
 
 
+def repair_bit(rule: str) -> int:
+    """The bit of a repair rule in ``checked.repairs`` (bit i for the i-th of :data:`REPAIRS`)."""
+    return 1 << [r for r, _ in REPAIRS].index(rule)
+
+
+def repairs_sql(flags: dict[str, str]) -> str:
+    """One UTINYINT of repair bits from a boolean expression per repair rule: seven boolean
+    columns cost ten million rows six more columns to store; one byte carries them all."""
+    assert set(flags) == {r for r, _ in REPAIRS} and len(REPAIRS) <= 8
+    return "(" + " + ".join(f"CASE WHEN {flags[r]} THEN {repair_bit(r)} ELSE 0 END" for r, _ in REPAIRS) + ")::UTINYINT"
+
+
 def reason_code(rule: str) -> int:
     """The small integer stored for an exclusion rule (its 1-based place in :data:`EXCLUSIONS`)."""
     return [r for r, _ in EXCLUSIONS].index(rule) + 1
@@ -109,7 +121,7 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
     """SQL over the view ``canon``, ONE row per source row (nothing is copied twice): ``reason``
     (the code of the first exclusion rule broken, NULL when used; duplicates are marked
     afterwards by :func:`mark_duplicates`), ``rowhash`` of every canonical field, cleaned values,
-    one boolean per repair rule, and the ``extra`` expressions (costing inputs such as the hourly
+    ``repairs`` (a bit per repair rule, :func:`repair_bit`), and the ``extra`` expressions (costing inputs such as the hourly
     rate, computed in the same pass). ``enums`` names a DuckDB ENUM type per text column
     (channel, contact_type, team, segment) so they are stored as one-byte codes."""
     enums = enums or {}
@@ -160,6 +172,10 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
     END::UTINYINT"""
     agent = _col(source, "agent_id")
     no_agent = f"(outcome = 'handled' AND {agent} IS NULL)" if "agent_id" in p else "FALSE"
+    flags = {"contact_id_scientific_notation": "_cid_sci", "customer_id_scientific_notation": "_cust_sci",
+             "id_decimal_suffix": "(_cid_dec OR _cust_dec)", "crossed_midnight": "_crossed",
+             "missing_duration_zeroed": "(_nulls)", "abandoned_with_service_time": f"(_abandoned AND {served} > 0)",
+             "handled_without_agent": no_agent}
     dims = dimension_exprs(source)
     dim_sql = ", ".join(f"CAST({e} AS {enums[d]}) AS {d}" if d in enums else f"{e} AS {d}"
                         for d, e in dims.items())
@@ -177,13 +193,7 @@ def checked_sql(source: Source, *, extra: tuple[str, ...] = (), joins: str = "",
         CASE WHEN _abandoned THEN 0 ELSE {talk0} END AS talk_seconds,
         CASE WHEN _abandoned THEN 0 ELSE _h END AS hold_seconds,
         CASE WHEN _abandoned THEN 0 ELSE _a END AS acw_seconds,
-        _cid_sci AS contact_id_scientific_notation,
-        _cust_sci AS customer_id_scientific_notation,
-        (_cid_dec OR _cust_dec) AS id_decimal_suffix,
-        _crossed AS crossed_midnight,
-        (_nulls) AS missing_duration_zeroed,
-        (_abandoned AND {served} > 0) AS abandoned_with_service_time,
-        {no_agent} AS handled_without_agent{''.join(', ' + e for e in extra)}
+        {repairs_sql(flags)} AS repairs{''.join(', ' + e for e in extra)}
     FROM (SELECT *, {', '.join(f'{v} AS {k}' for k, v in inner.items())} FROM canon {joins})
     """
 
@@ -243,7 +253,8 @@ def mark_stray_timestamps(con, *, table: str = "checked") -> int:
 def quality_table(con, *, table: str = "checked") -> pd.DataFrame:
     """The data-quality table: one row per rule with its action and the rows it excluded or repaired."""
     counts = ", ".join(f"count(*) FILTER (WHERE reason = {reason_code(r)})" for r, _ in EXCLUSIONS)
-    repairs = ", ".join(f"count(*) FILTER (WHERE reason IS NULL AND {rule})" for rule, _ in REPAIRS)
+    repairs = ", ".join(f"count(*) FILTER (WHERE reason IS NULL AND repairs & {repair_bit(rule)} <> 0)"
+                        for rule, _ in REPAIRS)
     found = con.execute(f"SELECT {counts}, {repairs} FROM {table}").fetchone()
     excl = {r: n for (r, _), n in zip(EXCLUSIONS, found, strict=False)}
     rep = found[len(EXCLUSIONS):]

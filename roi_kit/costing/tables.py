@@ -341,10 +341,11 @@ def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
 def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
     """P50, P90 and top-decile cost per group, exact, from handled contacts' costs.
 
-    Costs come with each dimension's one-byte code; each group's costs (a boolean mask) are
-    sorted on their own: numpy's vectorised sort of values is an order of magnitude faster than
-    one argsort carrying the codes along. Groups are sorted on DuckDB's thread count (numpy
-    releases the GIL while it sorts).
+    Costs come with each dimension's one-byte code. Only the overall costs are sorted (the
+    concentration curve needs their whole order); a group needs just five order statistics (the
+    two neighbours of each quantile and the top decile's edge), which a selection
+    (``numpy.partition``, linear time) finds exactly, several times faster than a sort. Groups
+    run on DuckDB's thread count (numpy releases the GIL while it selects and sorts).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -356,10 +357,14 @@ def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) 
               for i in np.flatnonzero(np.bincount(np.asarray(data[col]), minlength=len(levels[col])))]
 
     def figures(group: tuple[str, int] | None) -> tuple[dict[str, Any], np.ndarray | None]:
-        part = np.sort(cost if group is None else cost[np.asarray(data[group[0]]) == group[1]])[::-1]
+        if group is None:
+            part = np.sort(cost)[::-1]
+            p50, p90, top = quantile(part, 0.5), quantile(part, 0.9), top_decile_cost(part)
+        else:
+            part = None
+            p50, p90, top = order_figures(cost[np.asarray(data[group[0]]) == group[1]])
         dim, key = ("__all__", None) if group is None else (group[0], levels[group[0]][group[1]])
-        return {"dim": dim, "key": key, "cost_p50": quantile(part, 0.5), "cost_p90": quantile(part, 0.9),
-                "top_decile_cost": top_decile_cost(part)}, part if group is None else None
+        return {"dim": dim, "key": key, "cost_p50": p50, "cost_p90": p90, "top_decile_cost": top}, part
 
     workers = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
     with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -377,6 +382,29 @@ def quantile(sorted_desc: np.ndarray, q: float) -> float:
     lo, hi = math.floor(h), math.ceil(h)
     a, b = sorted_desc[n - 1 - lo], sorted_desc[n - 1 - hi]
     return float(a + (h - lo) * (b - a))
+
+
+def order_figures(values: np.ndarray) -> tuple[float, float, float]:
+    """P50, P90 and top-decile cost of unsorted ``values``, as :func:`quantile` and
+    :func:`top_decile_cost` give them from a sort, by one selection: ``numpy.partition`` puts
+    the value of every asked rank in its sorted place, and everything above the top decile's edge
+    after it, so those ranks' values are exact and the top decile is the same set of contacts."""
+    n = len(values)
+    if n == 0:
+        return float("nan"), float("nan"), 0.0
+    edge = n - math.ceil(n / 10)  # ascending rank of the top decile's first contact
+    ranks = {edge}
+    for q in (0.5, 0.9):
+        h = (n - 1) * q
+        ranks |= {math.floor(h), math.ceil(h)}
+    part = np.partition(values, sorted(ranks))
+
+    def at(q: float) -> float:
+        h = (n - 1) * q
+        lo, hi = math.floor(h), math.ceil(h)
+        return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
+
+    return at(0.5), at(0.9), float(part[edge:].sum())
 
 
 def top_decile_cost(sorted_desc: np.ndarray) -> float:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roi_kit.costing import analyse, load_rates
 
@@ -170,3 +173,16 @@ def test_mapping_builds_timestamps_and_codes():
     assert s["repaired"]["crossed_midnight"] == 1
     assert {"talk_seconds", "team", "segment"} <= set(s["missing_columns"])
     assert set(r.tables["by_channel"]["channel"]) == {"voice"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=60))
+def test_group_figures_by_selection_equal_the_sorted_ones(costs):
+    """A group's P50, P90 and top decile come from a selection, the overall ones from a sort: the
+    two must give the same figures (ranks exact, the top decile the same set of contacts)."""
+    from roi_kit.costing.tables import order_figures, quantile, top_decile_cost
+
+    ordered = np.sort(np.array(costs))[::-1]
+    p50, p90, top = order_figures(np.array(costs))
+    assert (p50, p90) == (quantile(ordered, 0.5), quantile(ordered, 0.9))
+    assert top == pytest.approx(top_decile_cost(ordered), rel=1e-12, abs=1e-9)
