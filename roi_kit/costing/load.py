@@ -216,8 +216,9 @@ def canonical_view(con: duckdb.DuckDBPyConnection, path: Path, columns: dict[str
         if name in mapping.constants:
             value = mapping.constants[name]
             present.append(name)
-            if name in DURATIONS:
-                exprs += [f"CAST({float(value)!r} AS DOUBLE) AS {name}", f"FALSE AS {name}_bad"]
+            if name in DURATIONS:  # bound, not written into the view's text (a view keeps no parameters)
+                con.execute(f"CREATE OR REPLACE TABLE constant_{name} AS SELECT $v::DOUBLE AS v", {"v": float(value)})
+                exprs += [f"(SELECT v FROM constant_{name}) AS {name}", f"FALSE AS {name}_bad"]
             else:
                 text = sql_str(str(value).lower() if name == "outcome" else str(value))
                 exprs.append(f"CAST({text} AS VARCHAR) AS {name}")

@@ -169,14 +169,25 @@ def _enum_types(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) ->
     return names
 
 
-def _by_code(column: str, levels: list[str], values: dict[str, float | None]) -> str:
+class Params(dict):
+    """Named SQL parameters (``$name``): every rate value reaches DuckDB bound, never as text."""
+
+    def add(self, name: str, value: Any) -> str:
+        """Bind ``value`` under a fresh ``$name_i``; return the placeholder."""
+        key = f"{name}_{len(self)}"
+        self[key] = value
+        return f"${key}"
+
+
+def _by_code(column: str, levels: list[str], values: dict[str, float | None], params: Params) -> str:
     """``values[level]`` for the level of an ENUM column, as a CASE over its codes (NULL if none)."""
-    whens = " ".join(f"WHEN {i} THEN {float(values[v])!r}" for i, v in enumerate(levels)
+    whens = " ".join(f"WHEN {i} THEN {params.add(column, float(values[v]))}::DOUBLE" for i, v in enumerate(levels)
                      if values.get(v) is not None)
     return f"(CASE enum_code({column}) {whens} END)" if whens else "CAST(NULL AS DOUBLE)"
 
 
-def _rate_sql(con: duckdb.DuckDBPyConnection, source, rates: Rates) -> tuple[str | None, str]:
+def _rate_sql(con: duckdb.DuckDBPyConnection, source, rates: Rates,
+              params: Params) -> tuple[str | None, str]:
     """The hourly-rate expression for the checking pass (None when every contact has the default
     rate) and the join it needs: agent's rate, else team's, else ``default_hourly_cost``."""
     parts, joins = [], ""
@@ -186,47 +197,57 @@ def _rate_sql(con: duckdb.DuckDBPyConnection, source, rates: Rates) -> tuple[str
         joins = "LEFT JOIN agent_rates ON agent_rates.agent_key = canon.agent_id"
         parts.append("agent_rate")
     if rates.hourly_cost_by_team and "team" in source.present:
-        whens = " ".join(f"WHEN {sql_str(k)} THEN {float(v)!r}" for k, v in rates.hourly_cost_by_team.items())
+        whens = " ".join(f"WHEN {params.add('team', str(k))} THEN {params.add('team_rate', float(v))}::DOUBLE"
+                         for k, v in rates.hourly_cost_by_team.items())
         parts.append(f"(CASE team {whens} END)")
     if not parts:
         return None, ""
-    return f"coalesce({', '.join(parts)}, {float(rates.default_hourly_cost)!r})", joins
+    return f"coalesce({', '.join(parts)}, {params.add('default_rate', float(rates.default_hourly_cost))}::DOUBLE)", joins
 
 
-def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[str, list[str]],
-                   has_rate: bool) -> None:
-    """The view ``contacts``: used rows of ``checked`` with each contact's cost (module formulas).
+@dataclass(frozen=True)
+class Priced:
+    """The used rows of ``checked`` with each contact's cost (module formulas), as a subquery and
+    its bound rate values: DuckDB keeps no parameters in a view, so each query that reads the
+    priced contacts says ``FROM {priced.sql}`` and passes ``priced.params``."""
 
-    Rate-table lookups are CASE expressions over the one-byte dimension codes, so pricing costs
-    no join and nothing is stored twice."""
-    uplift = rates.uplift
-    share, ovh = rates.overhead.share_of_labour, rates.overhead.per_contact
-    tech_minute = _by_code("channel", levels["channel"], {k: t.per_minute for k, t in rates.technology.items()})
-    tech_contact = _by_code("channel", levels["channel"], {k: t.per_contact for k, t in rates.technology.items()})
+    sql: str
+    params: dict[str, Any]
+
+
+def _priced(rates: Rates, levels: dict[str, list[str]], has_rate: bool) -> Priced:
+    """The priced contacts (:class:`Priced`). Rate-table lookups are CASE expressions over the
+    one-byte dimension codes, so pricing costs no join and nothing is stored twice."""
+    p = Params()
+    uplift = p.add("uplift", float(rates.uplift))
+    share = p.add("share", float(rates.overhead.share_of_labour))
+    ovh = p.add("overhead_per_contact", float(rates.overhead.per_contact))
+    tech_minute = _by_code("channel", levels["channel"], {k: t.per_minute for k, t in rates.technology.items()}, p)
+    tech_contact = _by_code("channel", levels["channel"], {k: t.per_contact for k, t in rates.technology.items()}, p)
     std_seconds = _by_code("contact_type", levels["contact_type"],
-                           {k: v.handle_seconds for k, v in rates.standards.items()})
+                           {k: v.handle_seconds for k, v in rates.standards.items()}, p)
     std_given = _by_code("contact_type", levels["contact_type"],
-                         {k: v.cost_per_contact for k, v in rates.standards.items()})
-    rate = "rate" if has_rate else f"{float(rates.default_hourly_cost)!r}"
-    con.execute(f"""
-    CREATE OR REPLACE VIEW contacts AS
+                         {k: v.cost_per_contact for k, v in rates.standards.items()}, p)
+    rate = "rate" if has_rate else p.add("default_rate", float(rates.default_hourly_cost))
+    sql = f"""(
     WITH c AS (
         SELECT customer_id, channel, contact_type, team, segment, agent_id, started_at, handled,
-            queue_seconds, talk_seconds, hold_seconds, acw_seconds, {rate} AS rate,
-            coalesce({tech_minute}, 0) AS tech_minute, coalesce({tech_contact}, 0) AS tech_contact
+            queue_seconds, talk_seconds, hold_seconds, acw_seconds, {rate}::DOUBLE AS rate,
+            coalesce({tech_minute}, 0) AS tech_minute, coalesce({tech_contact}, 0) AS tech_contact,
+            {uplift}::DOUBLE AS uplift, {share}::DOUBLE AS share, {ovh}::DOUBLE AS ovh
         FROM checked WHERE reason IS NULL
     ), p AS (
         SELECT *,
-            (talk_seconds + hold_seconds + acw_seconds) / 3600.0 * rate * {uplift!r} AS labour,
+            (talk_seconds + hold_seconds + acw_seconds) / 3600.0 * rate * uplift AS labour,
             tech_minute * (queue_seconds + talk_seconds + hold_seconds) / 60.0 + tech_contact AS tech
         FROM c
     ), q AS (
         SELECT *,
-            {share!r} * labour + CASE WHEN handled THEN {ovh!r} ELSE 0 END AS overhead,
+            share * labour + CASE WHEN handled THEN ovh ELSE 0 END AS overhead,
             CASE WHEN NOT handled THEN NULL
                  WHEN {std_given} IS NOT NULL THEN {std_given}
                  WHEN {std_seconds} IS NOT NULL
-                 THEN {std_seconds} / 3600.0 * rate * {uplift!r} * (1 + {share!r}) + {ovh!r}
+                 THEN {std_seconds} / 3600.0 * rate * uplift * (1 + share) + ovh
             END AS standard
         FROM p
     )
@@ -234,7 +255,8 @@ def _contacts_view(con: duckdb.DuckDBPyConnection, rates: Rates, levels: dict[st
         queue_seconds, talk_seconds, hold_seconds, acw_seconds, rate, labour, tech, overhead,
         labour + tech + overhead AS cost, labour + overhead AS handling, standard
     FROM q
-    """)
+    ) AS contacts"""
+    return Priced(sql, dict(p))
 
 
 _COMBO_AGGS = """
@@ -278,7 +300,7 @@ def _combo_costs(sums: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     return out.drop(columns=["rated_talk", "line_seconds", "handled_line_seconds"])
 
 
-def _combos(con: duckdb.DuckDBPyConnection, rates: Rates, repeats: pd.DataFrame) -> pd.DataFrame:
+def _combos(con: duckdb.DuckDBPyConnection, priced: Priced, rates: Rates, repeats: pd.DataFrame) -> pd.DataFrame:
     """Sums per combination of the four dimensions (a few hundred rows at most), with the
     ``repeats`` of each combination (from :func:`_repeats`) merged in."""
     cols = list(DIMENSIONS.values())
@@ -286,7 +308,7 @@ def _combos(con: duckdb.DuckDBPyConnection, rates: Rates, repeats: pd.DataFrame)
     keys = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in cols)
     group = ", ".join(cols)
     sums = con.execute(f"SELECT {keys}, * EXCLUDE ({group}) FROM ("
-                       f"SELECT {group}, {_COMBO_AGGS} FROM contacts GROUP BY {group})").df()
+                       f"SELECT {group}, {_COMBO_AGGS} FROM {priced.sql} GROUP BY {group})", priced.params).df()
     sums = _combo_costs(sums, rates)
     out = sums.merge(repeats, on=cols, how="left")
     out["repeats"] = out["repeats"].fillna(0).astype("int64")
@@ -313,9 +335,9 @@ def _repeats(con: duckdb.DuckDBPyConnection, rates: Rates) -> pd.DataFrame:
                 SELECT {group},
                     started_at - lag(started_at) OVER (PARTITION BY customer_id, contact_type
                                                      ORDER BY started_at, channel, team, segment)
-                        <= to_microseconds(CAST({micros} AS BIGINT)) AS is_repeat
+                        <= to_microseconds($window::BIGINT) AS is_repeat
                 FROM checked WHERE reason IS NULL AND handled AND customer_id IS NOT NULL)
-            WHERE is_repeat GROUP BY {group})""").df()
+            WHERE is_repeat GROUP BY {group})""", {"window": micros}).df()
 
 
 def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
@@ -338,7 +360,8 @@ def _rollup(combos: pd.DataFrame) -> pd.DataFrame:
     return frame[cols + [c for c in frame.columns if c not in cols]]
 
 
-def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+def _distribution(con: duckdb.DuckDBPyConnection, priced: Priced,
+                  levels: dict[str, list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
     """P50, P90 and top-decile cost per group, exact, from handled contacts' costs.
 
     Costs come with each dimension's one-byte code. Only the overall costs are sorted (the
@@ -351,7 +374,9 @@ def _distribution(con: duckdb.DuckDBPyConnection, levels: dict[str, list[str]]) 
 
     cols = list(DIMENSIONS.values())
     codes = ", ".join(f"enum_code({c}) AS {c}" for c in cols)
-    data = con.sql(f"SELECT cost, {codes} FROM contacts WHERE handled").fetchnumpy()  # sql(): parallel
+    # through Arrow: a parameterised relation's fetchnumpy takes a slow row-wise path (×40)
+    table = con.execute(f"SELECT cost, {codes} FROM {priced.sql} WHERE handled", priced.params).to_arrow_table()
+    data = {name: table.column(name).to_numpy() for name in table.column_names}
     cost = np.asarray(data["cost"], dtype=float)
     groups = [(col, i) for col in cols
               for i in np.flatnonzero(np.bincount(np.asarray(data[col]), minlength=len(levels[col])))]
@@ -460,14 +485,14 @@ def _dimension_tables(frame: pd.DataFrame, tops: pd.DataFrame
     return tables, _finish(total.reset_index(drop=True)).iloc[0]
 
 
-def _efficiency(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _efficiency(con: duckdb.DuckDBPyConnection, priced: Priced) -> pd.DataFrame:
     """Actual handling cost against standard cost by type and team, largest variance first."""
-    frame = con.execute("""
+    frame = con.execute(f"""
         SELECT CAST(contact_type AS VARCHAR) AS contact_type, CAST(team AS VARCHAR) AS team, * EXCLUDE (contact_type, team)
         FROM (SELECT contact_type, team, count(*) AS contacts_handled,
                      sum(handling) AS actual_cost, sum(standard) AS standard_cost
-              FROM contacts WHERE handled AND standard IS NOT NULL GROUP BY 1, 2)
-    """).df()
+              FROM {priced.sql} WHERE handled AND standard IS NOT NULL GROUP BY 1, 2)
+    """, priced.params).df()
     frame["variance"] = frame["actual_cost"] - frame["standard_cost"]
     frame["variance_per_contact"] = frame["variance"] / frame["contacts_handled"]
     frame["efficiency"] = frame["standard_cost"] / frame["actual_cost"].where(frame["actual_cost"] > 0)
@@ -483,7 +508,7 @@ def _hourly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         SELECT CAST(floor(epoch_us(started_at) / 3600e6) AS BIGINT) AS bucket, count(*) AS offered,
                count(*) FILTER (WHERE NOT handled) AS abandoned,
                min(started_at) AS first, max(started_at) AS last
-        FROM contacts GROUP BY 1
+        FROM checked WHERE reason IS NULL GROUP BY 1
     """).df()
 
 
@@ -515,7 +540,8 @@ def _period(con: duckdb.DuckDBPyConnection, hourly: pd.DataFrame) -> tuple[Any, 
     handled contacts: how many, and the one handling the most (its id and its contacts)."""
     seen, top, top_n = con.execute("""
         SELECT count(*), arg_max(agent_id, n), max(n) FROM (
-            SELECT agent_id, count(*) AS n FROM contacts WHERE handled AND agent_id IS NOT NULL
+            SELECT agent_id, count(*) AS n FROM checked
+            WHERE reason IS NULL AND handled AND agent_id IS NOT NULL
             GROUP BY agent_id)""").fetchone()
     agents = {"seen": int(seen or 0), "top": top, "top_contacts": int(top_n or 0)}
     if hourly.empty:
@@ -636,7 +662,7 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
 
     The export is read once into one compact table (``checked``: one row per source row, the
     dimensions as one-byte ENUM codes, the quality verdict as a small integer); every table is
-    then a small GROUP BY over it or over the view ``contacts`` (its used rows, priced), and only
+    then a small GROUP BY over it or over its used rows priced (:class:`Priced`), and only
     those small results become pandas frames. ``threads``, ``memory_limit`` and
     ``temp_directory`` are DuckDB's settings (a memory limit makes large runs spill to disk
     instead of failing). With ``ROI_KIT_COSTING_PROFILE=1`` each stage's wall and CPU seconds go
@@ -657,18 +683,19 @@ def analyse(contacts: str | os.PathLike[str], rates: Rates | dict | str | os.Pat
         with _stage("levels"):
             levels = _levels(con, source)
             enums = _enum_types(con, levels)
-        rate, joins = _rate_sql(con, source, rates)
+        params = Params()
+        rate, joins = _rate_sql(con, source, rates, params)
         with _stage("checked"):
             extra = (f"{rate} AS rate",) if rate else ()
             con.execute("CREATE TABLE checked AS "
-                        + checked_sql(source, extra=extra, joins=joins, enums=enums))
+                        + checked_sql(source, extra=extra, joins=joins, enums=enums), params)
         with _stage("duplicates"):
             mark_duplicates(con, source)
             mark_stray_timestamps(con)
         with _stage("quality"):
             quality = quality_table(con)
-        _contacts_view(con, rates, levels, has_rate=rate is not None)
-        return _assemble(con, source, rates, quality, path, levels, digest.result() if digest else "")
+        priced = _priced(rates, levels, has_rate=rate is not None)
+        return _assemble(con, source, rates, priced, quality, path, levels, digest.result() if digest else "")
     except duckdb.Error as e:
         from roi_kit.errors import CostingError
 
@@ -690,7 +717,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _assemble(con, source, rates, quality, path, levels, sha256: str) -> CostingResult:
+def _assemble(con, source, rates, priced: Priced, quality, path, levels, sha256: str) -> CostingResult:
     from concurrent.futures import ThreadPoolExecutor
 
     # The repeat window (one DuckDB query, short of two busy cores at times) runs on its own
@@ -701,9 +728,9 @@ def _assemble(con, source, rates, quality, path, levels, sha256: str) -> Costing
         try:
             small: dict[str, pd.DataFrame] = {}
             with _stage("distribution"):
-                tops, cost = _distribution(con, levels)
+                tops, cost = _distribution(con, priced, levels)
             with _stage("small tables"):
-                small["efficiency"] = _efficiency(con)
+                small["efficiency"] = _efficiency(con, priced)
                 hourly = _hourly(con)
                 small["abandon_by_hour"] = _abandon_by_hour(hourly)
                 small["concentration"] = concentration(cost)
@@ -711,7 +738,7 @@ def _assemble(con, source, rates, quality, path, levels, sha256: str) -> Costing
                 first, last, hours, agents = _period(con, hourly)
                 rows_in = int(con.execute("SELECT count(*) FROM checked").fetchone()[0])
             with _stage("groups"):
-                combos = _combos(con, rates, pending.result())
+                combos = _combos(con, priced, rates, pending.result())
         finally:
             pending.exception()  # on an error here, let the window finish before its cursor closes
             window.close()

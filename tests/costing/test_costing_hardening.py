@@ -192,3 +192,56 @@ def test_a_team_named_with_a_carriage_return_starts_no_row_with_a_formula(tmp_pa
     with open(out / "by_team.csv", newline="", encoding="utf-8") as f:
         teams = [r["team"] for r in csv.DictReader(f)]
     assert "\n'=2" in teams
+
+
+class _Recording:
+    """A DuckDB connection that records the text of every statement it is given."""
+
+    def __init__(self, con, seen: list[str]):
+        self._con, self._seen = con, seen
+
+    def execute(self, sql, *args, **kwargs):
+        self._seen.append(sql)
+        return self._con.execute(sql, *args, **kwargs)
+
+    def sql(self, sql, *args, **kwargs):
+        self._seen.append(sql)
+        return self._con.sql(sql, *args, **kwargs)
+
+    def executemany(self, sql, *args, **kwargs):
+        self._seen.append(sql)
+        return self._con.executemany(sql, *args, **kwargs)
+
+    def cursor(self):
+        return _Recording(self._con.cursor(), self._seen)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_rate_values_reach_the_engine_bound_never_as_sql_text(tmp_path, monkeypatch):
+    """Every rate value (and a mapping's constant duration) is a bound parameter: none of the
+    distinctive values below appears in any statement's text, and the cost is still the hand one.
+
+    One voice contact of team T1 (41.4375/h), uplift 1 / (0.8 × 0.625) = 2, 120 s of handling:
+    labour 120/3600 × 41.4375 × 2 = 2.7625; technology 0.0131/min × 110 s + 0.0977 = 0.12171667;
+    overhead 0.0625 × 2.7625 + 0.1875 = 0.36015625; cost 3.24437292.
+    """
+    import roi_kit.costing.tables as tables
+
+    seen: list[str] = []
+    real = tables.connect
+    monkeypatch.setattr(tables, "connect", lambda **kw: _Recording(real(**kw), seen))
+    path = tmp_path / "export.csv"
+    pd.DataFrame([{k: v for k, v in GOOD.items() if k != "hold_seconds"}]).to_csv(path, index=False)
+    rates = {**RATES, "default_hourly_cost": 36.8125, "hourly_cost_by_team": {"T1": 41.4375},
+             "technology": {"voice": {"per_minute": 0.0131, "per_contact": 0.0977}},
+             "overhead": {"share_of_labour": 0.0625, "per_contact": 0.1875},
+             "standards": {"billing": {"handle_seconds": 123.5}}}
+    result = analyse(path, rates, {"constants": {"hold_seconds": 0.0}})
+    assert result.summary["total_cost"] == pytest.approx(3.24437292, abs=1e-8)
+    assert result.summary["cost_per_contact"] == pytest.approx(3.24, abs=0.005)
+    text = "\n".join(seen)
+    assert "FROM checked" in text  # the recording saw the costing's statements
+    for value in ("36.8125", "41.4375", "0.0131", "0.0977", "0.0625", "0.1875", "123.5"):
+        assert value not in text, value
