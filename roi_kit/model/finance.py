@@ -279,8 +279,8 @@ def irr(values, *, per_year: int = 1) -> float | None:
     if not roots:
         return None
     best = min(roots, key=abs)
-    with np.errstate(over="ignore"):
-        annual = float((1.0 + best) ** n - 1.0)
+    with np.errstate(over="ignore"):  # numpy's power: past float range it is inf (Python's raises)
+        annual = float(np.power(np.float64(1.0 + best), n) - 1.0)
     return annual if math.isfinite(annual) else None
 
 

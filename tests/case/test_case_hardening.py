@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from pathlib import Path
+
 import pytest
 
 from roi_kit import load_case
@@ -118,3 +120,35 @@ def test_a_denormal_cost_gives_no_infinite_ratio():
     summary = evaluate(load_case(data)).summary
     assert summary["simple_roi"] is None and summary["roi"] is None
     assert summary["total_benefits"] == pytest.approx(3000, abs=0.005)  # three years of $1,000
+
+
+_TRICKY = [
+    "a: 1\n", "a: [1, 2, {b: 3}]\n", "x: &a [1, 2]\ny: *a\n", "a: 'it''s'\n", 'a: "\\u00e9"\n',
+    "a: 1\na: 2\n", "a: !!float 5%\n", "? [a, b]\n: 1\n", "<<: {a: 1}\n", "a: \x00\n", "a: \x07\n",
+    "a: \ufffe\n", "\ufeffa: 1\n", "a:\tb\n", "a: {name: Admin, QA and upkeep, per_year: 1}\n",
+    "a: " + "9" * 400 + "\n", "[" * 300, "a: |\n  x\n   y\n", "- a\n- b\n", "a: b: c\n", "a: 0x1F\n",
+    "2025-01-01: 4\n", "on: yes\n", "a: .inf\n", "a: 1e5\n", "a: '\\x41'\n", 'a: "\\U7fffffff"\n',
+    "%YAML 1.1\n---\na: 1\n", "--- a\n--- b\n", "a: *undefined\n", "&x a: 1\n",
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY + [p.read_text(encoding="utf-8") for p in
+                                            sorted((Path(__file__).parents[2] / "templates").rglob("*.yaml"))]
+                         + [p.read_text(encoding="utf-8") for p in
+                            sorted((Path(__file__).parent / "malformed").glob("*.yaml"))])
+def test_the_c_loader_reads_exactly_what_the_python_loader_reads(text, monkeypatch):
+    """A case is read on libyaml's parser when it reads without a problem, else worded by the
+    pure-Python loader: every text gets the same value, or the same one-line refusal, as it
+    does on the pure-Python loader alone."""
+    from roi_kit.case import files
+
+    def read():
+        try:
+            return "ok", files.parse_yaml(text)
+        except files.YamlProblem as problem:
+            return "refused", str(problem)
+
+    assert files._FastCaseLoader is not files._CaseLoader  # PyYAML's wheels carry libyaml
+    fast = read()
+    monkeypatch.setattr(files, "_FastCaseLoader", files._CaseLoader)
+    assert fast == read()

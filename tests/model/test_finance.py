@@ -212,6 +212,10 @@ class TestIrr:
     def test_undefined_without_a_sign_change(self, values):
         assert irr(values) is None
 
+    def test_an_annualised_rate_past_float_range_is_none(self):
+        # a monthly IRR of 10³⁰ − 1 annualises to 10³⁶⁰: no figure to show (was OverflowError)
+        assert irr([-1.0, 1e30], per_year=12) is None
+
     def test_undefined_when_npv_never_crosses_zero(self):
         # −100, +250, −160: NPV(x = 1/(1+r)) = −100 + 250x − 160x² < 0 for every x
         assert irr([-100.0, 250.0, -160.0]) is None
