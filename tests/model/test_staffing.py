@@ -306,3 +306,30 @@ def test_docstring_examples():
     result = doctest.testmod(staffing, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 5
     assert result.failed == 0
+
+
+def test_intervals_of_one_profile_are_kept_and_shared_and_few_are_kept():
+    """The same weekly profile (by value) gives the same intervals, so tables built for one
+    evaluation serve the next; only the last few profiles are kept, and the arrays are read-only."""
+    from roi_kit.model import staffing
+
+    grid = np.full((7, 24), 1 / 168)
+    first = staffing.Intervals.of(grid)
+    assert staffing.Intervals.of(grid.copy()) is first
+    assert not first.shares.flags.writeable
+    for i in range(staffing._KEPT_PROFILES):
+        other = grid.copy()
+        other[0, 0] *= 2 + i
+        staffing.Intervals.of(other / other.sum())
+    assert staffing.Intervals.of(grid) is not first  # dropped, least recently used
+
+
+def test_a_monte_carlo_on_kept_tables_gives_the_figures_of_fresh_ones():
+    from roi_kit.case import EXAMPLE, load_case
+    from roi_kit.model import staffing
+    from roi_kit.model.uncertainty import monte_carlo
+
+    staffing._KEPT.clear()
+    fresh = monte_carlo(load_case(EXAMPLE), draws=3_000)
+    kept = monte_carlo(load_case(EXAMPLE), draws=3_000)
+    assert np.array_equal(fresh.npv, kept.npv) and np.array_equal(fresh.payback_months, kept.payback_months, equal_nan=True)
