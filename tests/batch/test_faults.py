@@ -1,0 +1,134 @@
+"""The batch's faults, end to end through the command line: a Dask cluster with no worker, one
+that loses its only worker, Ctrl-C of a local batch, direction controls in a unit's name."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from roi_kit.case import read_case_file
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "templates" / "cases" / "example.yaml"
+
+
+def _units(folder: Path, n: int) -> Path:
+    """``n`` case files ``u01.yaml`` … (units ``Unit 01`` …), each a little different."""
+    base = read_case_file(EXAMPLE)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        data = {**base, "unit": f"Unit {i + 1:02d}"}
+        data["levers"] = {**base["levers"], "deflection": {**base["levers"]["deflection"]}}
+        data["levers"]["deflection"]["rate"] = round(0.06 + 0.005 * i, 4)
+        (folder / f"u{i + 1:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "roi_kit", "batch", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, **(env or {})}, **popen,
+    )
+
+
+def _finish(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    try:
+        return proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+
+
+def _no_tmp(out: Path) -> None:
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or ".tmp" in p.suffixes]
+
+
+@pytest.mark.slow
+def test_dask_cluster_with_no_worker_lists_every_unit_lost_and_exits(tmp_path):
+    from distributed import LocalCluster
+
+    units = _units(tmp_path / "units", 3)
+    out = tmp_path / "run"
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
+        started = time.monotonic()
+        proc = _cli(str(units), "-o", str(out), "--scheduler", cluster.scheduler_address,
+                    env={"ROI_KIT_NO_WORKER_SECONDS": "2"})
+        stdout, stderr = _finish(proc, timeout=90)
+        took = time.monotonic() - started
+    assert took < 60, (took, stderr)
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if "no worker" in line]
+    # one line for the cluster, not only one per unit
+    summary_lines = [line for line in lines if not line.startswith("failed:")]
+    assert len(summary_lines) == 1, stderr
+    assert "3 of 3 reports lost" in summary_lines[0] and cluster.scheduler_address in summary_lines[0]
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary["unit"]) == ["Unit 01", "Unit 02", "Unit 03"]
+    assert set(summary["status"]) == {"failed"}
+    assert all("no worker" in e for e in summary["error"])
+    manifest = json.loads((out / ".roi-kit-batch.json").read_text())
+    assert manifest["jobs"] == {}
+    assert not list(out.glob("unit-*.html"))
+    assert (out / "index.html").is_file()
+    _no_tmp(out)
+
+
+@pytest.mark.slow
+def test_dask_cluster_losing_its_only_worker_mid_run(tmp_path):
+    """kill -9 of the cluster's one worker after the first report: the reports made are kept,
+    the rest are listed lost within a bounded time, and the summary matches the disk."""
+    from distributed import LocalCluster
+
+    units = _units(tmp_path / "units", 6)
+    out = tmp_path / "run"
+    dask = Path(sys.executable).parent / "dask"
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
+        worker = subprocess.Popen(
+            [str(dask), "worker", cluster.scheduler_address, "--no-nanny", "--nthreads", "1",
+             "--no-dashboard", "--local-directory", str(tmp_path / "space")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            proc = _cli(str(units), "-o", str(out), "--scheduler", cluster.scheduler_address,
+                        env={"ROI_KIT_NO_WORKER_SECONDS": "3"})
+            deadline = time.monotonic() + 300
+            while not list(out.glob("unit-*.html")) and time.monotonic() < deadline:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.05)
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and the kernels it started
+            killed = time.monotonic()
+            _, stderr = _finish(proc, timeout=120)
+            assert time.monotonic() - killed < 60, stderr
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    reports = {p.stem for p in out.glob("unit-*.html")}
+    assert 1 <= len(reports) < 6
+    summary = pd.read_csv(out / "summary.csv", keep_default_na=False)
+    assert len(summary) == 6
+    ok = summary[summary["status"] == "ok"]
+    assert set(ok["report"].str.removesuffix(".html")) == reports
+    lost = summary[summary["status"] != "ok"]
+    assert set(lost["status"]) == {"failed"} and len(lost) == 6 - len(reports)
+    assert all(e for e in lost["error"]), lost["error"].tolist()
+    line = [x for x in stderr.splitlines() if x.startswith("error: ") and "reports lost" in x]
+    assert len(line) == 1 and f"{len(lost)} of 6 reports lost" in line[0], stderr
+    assert cluster.scheduler_address in line[0] and "rerun" in line[0]
+    manifest = json.loads((out / ".roi-kit-batch.json").read_text())
+    assert set(manifest["jobs"]) == reports
+    _no_tmp(out)
