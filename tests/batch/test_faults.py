@@ -21,12 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "templates" / "cases" / "example.yaml"
 
 
-def _units(folder: Path, n: int) -> Path:
-    """``n`` case files ``u01.yaml`` … (units ``Unit 01`` …), each a little different."""
+def _units(folder: Path, n: int, contacts: float = 1.0) -> Path:
+    """``n`` case files ``u01.yaml`` … (units ``Unit 01`` …), each a little different;
+    ``contacts`` scales every unit's contacts per year."""
     base = read_case_file(EXAMPLE)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
         data = {**base, "unit": f"Unit {i + 1:02d}"}
+        data["baseline"] = {**base["baseline"]}
+        data["baseline"]["contacts_per_year"] = base["baseline"]["contacts_per_year"] * contacts
         data["levers"] = {**base["levers"], "deflection": {**base["levers"]["deflection"]}}
         data["levers"]["deflection"]["rate"] = round(0.06 + 0.005 * i, 4)
         (folder / f"u{i + 1:02d}.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
@@ -64,7 +67,7 @@ def test_dask_cluster_with_no_worker_lists_every_unit_lost_and_exits(tmp_path):
         started = time.monotonic()
         proc = _cli(str(units), "-o", str(out), "--scheduler", cluster.scheduler_address,
                     env={"ROI_KIT_NO_WORKER_SECONDS": "2"})
-        stdout, stderr = _finish(proc, timeout=90)
+        _, stderr = _finish(proc, timeout=90)
         took = time.monotonic() - started
     assert took < 60, (took, stderr)
     assert proc.returncode == 1, stderr
@@ -132,3 +135,65 @@ def test_dask_cluster_losing_its_only_worker_mid_run(tmp_path):
     manifest = json.loads((out / ".roi-kit-batch.json").read_text())
     assert set(manifest["jobs"]) == reports
     _no_tmp(out)
+
+
+def _wait_for(condition, proc: subprocess.Popen, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds  # a loaded machine starts kernels slowly
+    while not condition():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_rerun_one_line_and_summary_matching_the_reports_on_disk(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) of a local batch of 2
+    workers redoing changed units: exit 130, one line and no worker's traceback; summary.csv and
+    index.html show each report on disk with the figures it was made from (a unit redone its new
+    ones, one not reached its old report's); nothing half-written; a rerun finishes the rest."""
+    from roi_kit.page import fmt
+
+    units = _units(tmp_path / "units", 5)
+    out = tmp_path / "run"
+    first = _cli(str(units), "-o", str(out), "-w", "2")
+    _, err = _finish(first, timeout=600)
+    assert first.returncode == 0, err
+    old = pd.read_csv(out / "summary.csv").set_index("unit")
+    made = {p.stem: p.stat().st_mtime_ns for p in out.glob("unit-*.html")}
+    assert len(made) == 5
+
+    _units(units, 5, contacts=2.0)  # every unit changed: the rerun redoes them all
+    proc = _cli(str(units), "-o", str(out), "-w", "2")
+    redone = lambda: {s for s, t in made.items() if (out / f"{s}.html").stat().st_mtime_ns != t}  # noqa: E731
+    _wait_for(lambda: redone(), proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = _finish(proc, timeout=180)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    said = [line for line in err.splitlines() if "interrupted" in line]
+    assert len(said) == 1 and "rerun" in said[0], err
+    _no_tmp(out)
+    for report in out.glob("unit-*.html"):
+        assert report.read_text().rstrip().endswith("</html>")
+    interrupted = pd.read_csv(out / "summary.csv").set_index("unit")
+    portfolio = (out / "index.html").read_text()
+    manifest = json.loads((out / ".roi-kit-batch.json").read_text())["jobs"]
+    done_now = redone()
+    assert 1 <= len(done_now) <= 5
+
+    again = _cli(str(units), "-o", str(out), "-w", "2")
+    said, err = _finish(again, timeout=600)
+    assert again.returncode == 0, err
+    assert f"({5 - len(done_now)} run, {len(done_now)} up to date)" in said  # it resumes
+    new = pd.read_csv(out / "summary.csv").set_index("unit")
+    assert (new["status"] == "ok").all()
+
+    for unit, row in interrupted.iterrows():
+        report = out / f"unit-{unit[-2:]}.html"
+        assert row["status"] == "ok", row  # every unit has a report on disk, old or new
+        expected = new.loc[unit] if report.stem in done_now else old.loc[unit]
+        assert row["npv"] == pytest.approx(expected["npv"]), (unit, report.stem in done_now)
+        assert row["input_hash"] == expected["input_hash"]
+        assert manifest[report.stem]["row"]["input_hash"] == expected["input_hash"]
+        assert fmt.money(row["npv"], row["currency"]) in portfolio
+        assert old.loc[unit, "npv"] != pytest.approx(new.loc[unit, "npv"])
