@@ -197,3 +197,49 @@ def test_ctrl_c_during_a_rerun_one_line_and_summary_matching_the_reports_on_disk
         assert manifest[report.stem]["row"]["input_hash"] == expected["input_hash"]
         assert fmt.money(row["npv"], row["currency"]) in portfolio
         assert old.loc[unit, "npv"] != pytest.approx(new.loc[unit, "npv"])
+
+
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@pytest.mark.slow
+def test_direction_controls_never_reach_the_terminal_or_the_pages(tmp_path):
+    """A unit named or titled with U+202E (which shows "evil\u202egnp.exe" as "evilexe.png") is
+    refused by the case rules with one visible line; a unit whose *file name* holds one still
+    renders; neither the terminal nor summary.csv nor any page carries a raw control."""
+    units = _units(tmp_path / "units", 1)
+    base = read_case_file(EXAMPLE)
+    (units / "u01.yaml").rename(units / "u\u202e01.yaml")  # a file name with a control: renders
+    for name, data in {
+        "u02.yaml": {**base, "unit": "evil\u202egnp.exe"},
+        "u03.yaml": {**base, "unit": "Titled", "title": "\u2067pay\u2069 \u200fnow"},
+    }.items():
+        (units / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    table = tmp_path / "units.csv"
+    table.write_text("unit,levers.deflection.rate\nrow\u202eunit,0.1\nPlain,0.1\n", encoding="utf-8")
+    out = tmp_path / "run"
+    proc = _cli(str(units), "-o", str(out), "-w", "1")
+    stdout, stderr = _finish(proc, timeout=600)
+    assert proc.returncode == 1, stderr
+    assert not set(BIDI) & set(stdout + stderr), (stdout + stderr).encode("unicode_escape")
+    assert "Unit 01" in stdout  # the terminal table lists the unit that rendered
+    failed = [line for line in stderr.splitlines() if line.startswith("failed: ")]
+    assert len(failed) == 2 and all("U+2" in line for line in failed), stderr
+    assert any("evil<U+202E>gnp.exe" in line for line in failed), failed
+    page = (out / "unit-01.html").read_text(encoding="utf-8")
+    assert page.rstrip().endswith("</html>")
+    for path in [out / "summary.csv", out / "index.html", *out.glob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        assert not set(BIDI) & set(text), (path.name, [c for c in text if c in BIDI])
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary["status"]) == ["failed", "failed", "ok"]
+
+    tabled = _cli(str(table), "--base", str(EXAMPLE), "-o", str(tmp_path / "table"), "-w", "1")
+    stdout, stderr = _finish(tabled, timeout=600)
+    assert tabled.returncode == 1, stderr
+    assert not set(BIDI) & set(stdout + stderr), (stdout + stderr).encode("unicode_escape")
+    assert "Plain" in stdout and "row<U+202E>unit" in stderr
+    # a row's unit is its report's: the title names it, not the base case's unit
+    assert "— Plain</title>" in (tmp_path / "table" / "plain.html").read_text(encoding="utf-8")
+    for path in [tmp_path / "table" / "summary.csv", tmp_path / "table" / "index.html"]:
+        assert not set(BIDI) & set(path.read_text(encoding="utf-8")), path.name
