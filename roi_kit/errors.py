@@ -18,7 +18,7 @@ _SHOWN_BIDI = {ord(ch): f"<U+{ord(ch):04X}>" for ch in _BIDI}
 
 
 def show_direction_controls(text: str) -> str:
-    """``text`` with each bidirectional control (U+202E …) written as ``<U+202E>``: on a terminal
+    r"""``text`` with each bidirectional control (U+202E …) written as ``<U+202E>``: on a terminal
     or a page it would reorder the text around it (``evil\u202egnp.exe`` shows as ``evilexe.png``).
 
     >>> show_direction_controls("evil\u202egnp.exe")
