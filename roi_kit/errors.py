@@ -17,6 +17,16 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 _SHOWN_BIDI = {ord(ch): f"<U+{ord(ch):04X}>" for ch in _BIDI}
 
 
+def show_direction_controls(text: str) -> str:
+    r"""``text`` with each bidirectional control (U+202E …) written as ``<U+202E>``: on a terminal
+    or a page it would reorder the text around it (``evil\u202egnp.exe`` shows as ``evilexe.png``).
+
+    >>> show_direction_controls("evil\u202egnp.exe")
+    'evil<U+202E>gnp.exe'
+    """
+    return text.translate(_SHOWN_BIDI) if not _BIDI.isdisjoint(text) else text
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a case: where it is, what was given, and what is accepted."""
@@ -30,7 +40,7 @@ class Problem:
         where = f"{unit}: " if unit else ""
         text = f"{where}{self.path}{' ' if self.path else ''}{self.message}".strip()
         # a direction control (U+202E …) from a file name would reorder the line on a terminal
-        return text.translate(_SHOWN_BIDI) if not _BIDI.isdisjoint(text) else text
+        return show_direction_controls(text)
 
 
 class CaseError(RoiKitError):

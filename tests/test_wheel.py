@@ -14,6 +14,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: The fresh environment's sitecustomize (through PYTHONPATH, so the kernels it starts have it
+#: too): opening a file of the checkout, outside the project's environment, raises.
+GUARD = '''
+import os, sys
+_FORBIDDEN = [p for p in os.environ.get("ROI_KIT_FORBIDDEN", "").split(os.pathsep) if p]
+def _guard(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if any(path == f or path.startswith(f + os.sep) for f in _FORBIDDEN):
+            raise PermissionError(f"outside the installed wheel: {path}")
+if _FORBIDDEN:
+    sys.addaudithook(_guard)
+'''
+
 
 @pytest.mark.slow
 def test_wheel_installs_in_a_fresh_virtualenv_and_renders_a_small_report(tmp_path):
@@ -46,14 +60,29 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_renders_a_small_report(tmp_pat
     (fresh_site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     work = tmp_path / "elsewhere"
     work.mkdir()
+    # Only third-party packages are borrowed: every process of the render (the command, the
+    # kernel it starts) runs with an audit hook refusing to open anything in the checkout outside
+    # the project's environment, so roi_kit's code, notebooks, templates, plotly bundle and example
+    # must all come from the installed wheel: a data file missing from it fails the render.
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD)
+    forbidden = [str(p) for p in ROOT.iterdir() if p.resolve() != Path(sys.prefix).resolve()]
+    assert str(ROOT / "roi_kit") in forbidden and str(ROOT / "templates") in forbidden
     # nbconvert's own templates are data files of the borrowed dependencies (a full install of
     # them into the fresh environment would put them in its share/jupyter)
-    env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
-    env.pop("ROI_KIT_NOTEBOOK", None)
-    env.pop("ROI_KIT_TEMPLATES", None)
-    where = subprocess.run([str(python), "-c", "import roi_kit; print(roi_kit.__file__)"],
-                           capture_output=True, text=True, check=True, cwd=work).stdout
-    assert where.startswith(str(env_dir))
+    env = {**os.environ, "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter"),
+           "PYTHONPATH": str(guard), "ROI_KIT_FORBIDDEN": os.pathsep.join(forbidden)}
+    for name in ("ROI_KIT_NOTEBOOK", "ROI_KIT_TEMPLATES", "PYTHONHOME", "VIRTUAL_ENV"):
+        env.pop(name, None)
+    where = subprocess.run(
+        [str(python), "-c", "import roi_kit, importlib.metadata as m, sys; "
+         "print(roi_kit.__file__, m.distribution('roi_kit')._path, sys.prefix, sep='\\n')"],
+        capture_output=True, text=True, check=True, cwd=work, env=env).stdout.split("\n")
+    assert all(line.startswith(str(env_dir)) for line in where[:3]), where
+    refused = subprocess.run([str(python), "-c", f"open({str(ROOT / 'pyproject.toml')!r})"],
+                             capture_output=True, text=True, cwd=work, env=env)
+    assert "outside the installed wheel" in refused.stderr, refused.stderr  # the guard is live
     version = subprocess.run([str(python), "-m", "roi_kit", "--version"], capture_output=True,
                              text=True, cwd=work)
     assert version.returncode == 0 and version.stdout.startswith("roi-kit ")
@@ -64,5 +93,9 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_renders_a_small_report(tmp_pat
     )
     assert done.returncode == 0, done.stderr
     assert "without encryption" not in done.stderr
-    size = (work / "r.html").stat().st_size
+    page = (work / "r.html").read_text(encoding="utf-8")
+    size = len(page.encode())
     assert size <= 1_500_000, size
+    # the installed board template, stylesheet and plotly bundle made it (not a fallback)
+    assert page.rstrip().endswith("</html>") and 'data-roi-kit="plotlyjs"' in page
+    assert "EMEA Retail Support" in page

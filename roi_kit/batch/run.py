@@ -108,6 +108,17 @@ class BatchResult:
             )
         return lines
 
+    def lost_line(self) -> str:
+        """One line when jobs were lost to a Dask cluster left with no worker, else ``""``."""
+        lost = [r for r in self.rows if str(r.get("error", "")).startswith(NO_WORKER_LOST)]
+        if not lost:
+            return ""
+        why = str(lost[0]["error"]).removeprefix("lost: ")
+        return (
+            f"{len(lost)} of {len(self.rows)} reports lost (listed failed in summary.csv): {why}; "
+            "start a worker and rerun to make them"
+        )
+
     def failure_lines(self) -> list[str]:
         """One line per failed job: ``unit [scenario]: why``."""
         return [f"{r['unit']} [{r['scenario']}]: {r['error']}" for r in self.failures]
@@ -446,8 +457,12 @@ def _run_job_on_dask(
     return run_job(job, generated_at, payload, pdf)
 
 
-#: How long a Dask batch waits with no worker connected before it lists the rest as lost.
+#: How long a Dask batch waits with no worker connected (at the start, or after losing its last
+#: one) before it lists the rest as lost; the environment variable ``ROI_KIT_NO_WORKER_SECONDS``
+#: sets it.
 NO_WORKER_SECONDS = float(os.environ.get("ROI_KIT_NO_WORKER_SECONDS", "30"))
+#: How the error of a job lost that way starts.
+NO_WORKER_LOST = "lost: the Dask cluster at"
 
 
 def _dask(
@@ -465,6 +480,7 @@ def _dask(
     """
     try:
         from distributed import Client, WorkerPlugin, wait
+        from distributed.client import FuturesCancelledError
     except ImportError as error:  # pragma: no cover - dask[distributed] is a dependency
         raise BatchError(f"--scheduler needs dask[distributed] ({error})") from None
     try:
@@ -475,7 +491,15 @@ def _dask(
         ) from None
     plugin = type("RoiKitKernels", (_KernelPlugin, WorkerPlugin), {})()
     futures: dict[Any, Job] = {}
+    why = f"{NO_WORKER_LOST} {scheduler} has had no worker for {NO_WORKER_SECONDS:g} s"
+    gone = f"{NO_WORKER_LOST} {scheduler} lost every worker holding the batch's notebook and templates"
     try:
+        try:  # the payload is scattered to the workers: a cluster with none would wait in scatter
+            client.wait_for_workers(1, timeout=NO_WORKER_SECONDS)
+        except TimeoutError:
+            for job in sorted(jobs, key=lambda j: j.slug):
+                yield Outcome({**_base_row(job), "error": why})
+            return
         client.register_plugin(plugin, name=_KernelPlugin.name)
         shared = client.scatter(payload, broadcast=True, hash=False)
         for job in jobs:
@@ -490,7 +514,13 @@ def _dask(
                 done, pending = wait(pending, timeout=1.0, return_when="FIRST_COMPLETED")
             except TimeoutError:  # nothing finished this second
                 done = set()
+            except FuturesCancelledError:  # the scattered payload went with the last worker holding it
+                done = {f for f in pending if f.cancelled()}
+                pending -= done
             for future in done:
+                if future.cancelled():
+                    yield Outcome({**_base_row(futures[future]), "error": gone})
+                    continue
                 try:
                     yield future.result()
                 except Exception as error:
@@ -503,10 +533,6 @@ def _dask(
             elif alone_since is None:
                 alone_since = time.monotonic()
             elif time.monotonic() - alone_since > NO_WORKER_SECONDS:
-                why = (
-                    f"lost: the Dask cluster at {scheduler} has had no worker for "
-                    f"{NO_WORKER_SECONDS:g} s"
-                )
                 for future in sorted(pending, key=lambda f: futures[f].slug):
                     future.cancel()
                     yield Outcome({**_base_row(futures[future]), "error": why})

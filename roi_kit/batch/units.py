@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from roi_kit.case.files import load_case, read_case_file
-from roi_kit.errors import BatchError, CaseError, RoiKitError
+from roi_kit.errors import BatchError, CaseError, RoiKitError, show_direction_controls
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -100,11 +100,13 @@ def units_from_table(path: Path, base: Path | None = None) -> list[Unit]:
         overrides = {k: v for k, v in ((k, _cell(v)) for k, v in row.items()) if v is not None}
         try:
             if base_case is not None:
-                case = base_case.with_overrides(overrides, unit=name)
+                # the row's unit is the case's (its report's title), checked as the case's fields are
+                case = base_case.with_overrides({**overrides, UNIT_COLUMN: name}, unit=name)
             else:
                 case = load_case(_nest({**overrides, "unit": name}))
         except RoiKitError as error:
-            units.append(Unit(name, source, error=_one_line(error)))
+            # a valid case's unit holds no direction control; a refused one's is shown, not obeyed
+            units.append(Unit(show_direction_controls(name), source, error=_one_line(error)))
         else:
             units.append(Unit(name, source, case=case))
     return units
@@ -130,12 +132,13 @@ def units_from_folder(folder: Path) -> list[Unit]:
         raise BatchError(f"{folder}: no case files (*.yaml, *.yml, *.json) in this folder")
     units = []
     for path in files:
+        source = show_direction_controls(path.name)  # shown in the summary, the page, errors
         try:
             case = load_case(path)
         except RoiKitError as error:
-            units.append(Unit(_declared_unit(path), path.name, error=_one_line(error)))
+            units.append(Unit(_declared_unit(path), source, error=_one_line(error)))
         else:
-            units.append(Unit(case.unit, path.name, case=case))
+            units.append(Unit(case.unit, source, case=case))
     return units
 
 
@@ -146,7 +149,8 @@ def _declared_unit(path: Path) -> str:
     except RoiKitError:
         return path.stem
     name = data.get("unit") if isinstance(data, dict) else None
-    return str(name) if isinstance(name, str | int | float) and str(name).strip() else path.stem
+    name = str(name) if isinstance(name, str | int | float) and str(name).strip() else path.stem
+    return show_direction_controls(name)  # the file was refused: its U+202E is shown, not obeyed
 
 
 def read_units(

@@ -165,8 +165,16 @@ def export_html(
     clean, meta = _split_meta(nb)
     meta = {**{key: str(value) for key, value in meta.items()}, **generation_stamp(generated_at)}
     clean.metadata["title"] = f"{meta.get('title', '')} — {meta.get('unit', '')}"
-    with _EXPORT_LOCK:
-        body, _ = _exporter(str(templates) if templates else None).from_notebook_node(clean, resources={"roi_report": meta})
+    from jinja2 import TemplateNotFound
+
+    try:
+        with _EXPORT_LOCK:
+            body, _ = _exporter(str(templates) if templates else None).from_notebook_node(clean, resources={"roi_report": meta})
+    except TemplateNotFound as error:  # an OSError: it read as "the report cannot be written"
+        raise ReportError(
+            f"the board template is incomplete: {error.name} is missing (an install without the "
+            "template's files, or ROI_KIT_TEMPLATES pointing at the wrong folder)"
+        ) from None
     ids = chart_ids(body)
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -79,6 +79,7 @@ def test_table_rows_override_the_base_case(tmp_path):
     assert north.case.baseline.contacts_per_year == 900_000
     assert south.case.baseline.contacts_per_year == 1_200_000  # empty cell: the base's value
     assert south.case.title == "South plan"
+    assert (north.case.unit, south.case.unit) == ("North", "South")  # not the base's unit
     assert broken.case is None and "levers.deflection.rate" in broken.error
     assert "Broken" not in north.error
 

@@ -346,3 +346,17 @@ class TestReferenceReport:
         assert text.count(SCRIPT) >= 3  # cover, baseline caption, assumptions register
         assert f"{SCRIPT} {IMG}" in text  # the source note, as text
         assert "Scenario conservative" in text
+
+
+def test_a_board_template_missing_a_file_is_a_report_error_naming_it(
+    fixture_nb: nbformat.NotebookNode, tmp_path: Path
+) -> None:
+    """jinja2's TemplateNotFound is an OSError: the command line read it as "cannot be written"."""
+    import shutil
+
+    from roi_kit.page.resources import REPORT_TEMPLATE, template_dir
+
+    shutil.copytree(template_dir() / REPORT_TEMPLATE, tmp_path / REPORT_TEMPLATE)
+    (tmp_path / REPORT_TEMPLATE / "static" / "board.css").unlink()
+    with pytest.raises(ReportError, match=r"the board template is incomplete: .*board\.css is missing"):
+        report.export_html(fixture_nb, generated_at=WHEN, templates=tmp_path)
