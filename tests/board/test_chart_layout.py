@@ -602,3 +602,27 @@ def test_printed_charts_use_their_pages_height(
         # the chart reaches into the lowest fifth of the printable area, not stopping half-way
         reach = (max(content) - top) / (bottom - top)
         assert reach >= 0.8, (number, round(reach, 2))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="no pdftotext (poppler-utils)")
+def test_every_printed_page_of_the_register_carries_its_title_and_column_headings(
+    full_report: Path, printed: Path
+) -> None:
+    import re
+
+    page_html = full_report.read_text(encoding="utf-8")
+    table = re.search(r'<table class="roi-table roi-assumptions">.*?</table>', page_html, re.S).group(0)
+    title = html.unescape(re.search(r"<caption>(.*?)</caption>", table).group(1))
+    columns = re.findall(r'<th[^>]*scope="col"[^>]*>([^<]*)</th>', table.split("</thead>")[0])
+    paths = [html.unescape(p) for p in re.findall(r'<code class="note">([^<]+)</code>', table)]
+    assert len(columns) == 5 and len(paths) > 50
+    pages = _pages(printed)
+    held = [i + 1 for i, page in enumerate(pages) if sum(_bare(p) in page for p in paths) >= 3]
+    assert len(held) >= 2, held  # the register runs over pages, the case for this test
+    for number in held:
+        text = pages[number - 1].casefold()
+        assert _bare(title).casefold() in text, f"page {number}: no register title"
+        # pdftotext reads the header row in its own order: each heading, wherever on the page
+        missing = [c for c in columns if _bare(c).casefold() not in text]
+        assert not missing, f"page {number}: no column headings {missing}"
