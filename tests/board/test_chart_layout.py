@@ -626,3 +626,34 @@ def test_every_printed_page_of_the_register_carries_its_title_and_column_heading
         # pdftotext reads the header row in its own order: each heading, wherever on the page
         missing = [c for c in columns if _bare(c).casefold() not in text]
         assert not missing, f"page {number}: no column headings {missing}"
+
+
+def _outline_titles(pdf: bytes) -> set[str]:
+    """The /Title strings of a PDF written by chromium (Skia): literal, or UTF-16 hex."""
+    import re
+
+    found = {m.decode("latin-1") for m in re.findall(rb"/Title \(((?:[^)\\]|\\.)*)\)", pdf)}
+    found |= {bytes.fromhex(m.decode()).decode("utf-16") for m in re.findall(rb"/Title <(FEFF[0-9A-F]*)>", pdf)}
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdfinfo").exists(), reason="no pdfinfo (poppler-utils)")
+def test_the_pdf_carries_the_reports_title_tags_and_an_outline_of_its_sections(
+    full_report: Path, printed: Path
+) -> None:
+    import re
+    import subprocess
+
+    page_html = full_report.read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", page_html).group(1))
+    info = dict(line.split(":", 1) for line in subprocess.run(
+        ["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout.splitlines())
+    assert " — " in title and info["Title"].strip() == title
+    assert info["Tagged"].strip() == "yes"
+    data = printed.read_bytes()
+    assert b"/Outlines" in data
+    headings = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+                for h in re.findall(r"<h2[^>]*>(.*?)<a", page_html, re.S)]
+    assert len(headings) >= 10
+    assert set(headings) <= _outline_titles(data)
