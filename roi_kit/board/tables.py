@@ -349,4 +349,5 @@ def assumptions_register(
     return html_table(
         "assumptions", ["Input", Cell("Value", num=True), "Unit", "Range drawn", "Source"], rows,
         caption="Assumptions register: every input, the range the tornado and the simulation use, and where it came from",
+        repeat_caption=True,  # printed, it runs over several pages: each one titled
     )

@@ -63,10 +63,15 @@ def html_table(
     caption: str = "",
     widths: Sequence[int] = (),
     prefix: str = "roi-",
+    repeat_caption: bool = False,
 ) -> str:
     """``<table class="roi-table <prefix><name>">`` with a header row (or a list of header rows)
     and (row class, cells) rows whose first cell is the row's header; ``widths`` (percentages)
-    fix the columns, so tables of the same shape line up."""
+    fix the columns, so tables of the same shape line up.
+
+    ``repeat_caption``: the caption is also the first header row (``tr.roi-table__title``), which
+    the print stylesheet shows instead of the caption: a table printed over several pages is
+    titled on each one (a browser repeats a ``<thead>`` on every page, never a ``<caption>``)."""
     out = [f'<table class="roi-table {esc(prefix)}{esc(name)}">']
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
@@ -82,6 +87,10 @@ def html_table(
         + "</tr>"
         for head_row in head_rows
     )
+    if caption and repeat_caption:
+        columns = sum((h.colspan if isinstance(h, Cell) else 1) for h in head_rows[0])
+        head = (f'<tr class="roi-table__title"><th colspan="{columns}" scope="colgroup">'
+                f"{esc(caption)}</th></tr>{head}")
     out.append(f"<thead>{head}</thead><tbody>")
     for row_cls, cells in rows:
         tr = f'<tr class="{esc(row_cls)}">' if row_cls else "<tr>"

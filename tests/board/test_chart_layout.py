@@ -475,12 +475,18 @@ def _page_of(pages: list[str], text: str, start: int = 1) -> int:
     return found[0] + 1
 
 
+@pytest.fixture(scope="module")
+def printed(full_report: Path) -> Path:
+    """:func:`full_report` printed to PDF as ``roi-kit report --pdf`` prints it."""
+    return report.print_pdf(full_report, full_report.with_suffix(".pdf"))
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="no pdftotext (poppler-utils)")
 def test_printed_sections_keep_heading_text_and_charts_on_one_page(
-    chromium, full_report: Path, tmp_path
+    chromium, full_report: Path, printed: Path
 ) -> None:
-    pdf = report.print_pdf(full_report, tmp_path / "report.pdf")
+    pdf = printed
     page = chromium.new_page(viewport=report.PRINT_VIEWPORT)
     try:
         page.goto(full_report.as_uri(), wait_until="load")
@@ -528,12 +534,126 @@ def test_charts_are_back_at_the_window_width_after_printing(chromium, full_repor
     try:
         page.goto(full_report.as_uri(), wait_until="load")
         report.wait_for_charts(page)
+        heights = page.evaluate(CHART_HEIGHTS)
         page.pdf(format="A4", landscape=True, prefer_css_page_size=True)
         page.wait_for_timeout(200)
         page.set_viewport_size({"width": 800, "height": 900})  # and still follow the window
         page.wait_for_timeout(600)
         widths = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
             .map(d => [d.clientWidth, d.querySelector('.main-svg').getBoundingClientRect().width])""")
+        after = page.evaluate(CHART_HEIGHTS)
     finally:
         page.close()
     assert widths and all(abs(div - svg) <= 1 and div < 800 for div, svg in widths), widths
+    # printed, a chart takes the height its page has to spare; on screen it has its own again
+    assert after == heights
+
+
+#: Each chart's height as the div and as plotly drew it.
+CHART_HEIGHTS = """() => [...document.querySelectorAll('.plotly-graph-div')]
+    .map(d => [d.id, d.clientHeight, Math.round(d.querySelector('.main-svg').getBoundingClientRect().height)])"""
+
+
+#: The @page rule of the board stylesheet: A4 landscape, 14 mm above the content, 16 mm below.
+PAGE_MM, TOP_MM, BOTTOM_MM = 210, 14, 16
+
+
+def _ink_rows(png: Path) -> list[int]:
+    """The pixel rows of a page rendering that hold any ink (a pixel darker than light grey)."""
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    return [y for y in range(height) if any(pixels[x, y] < 200 for x in range(0, width, 2))]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdftoppm").exists(), reason="no pdftoppm (poppler-utils)")
+def test_printed_charts_use_their_pages_height(
+    chromium, full_report: Path, printed: Path, tmp_path
+) -> None:
+    import subprocess
+
+    page = chromium.new_page(viewport=report.PRINT_VIEWPORT)
+    try:
+        page.goto(full_report.as_uri(), wait_until="load")
+        report.wait_for_charts(page)
+        page.emulate_media(media="print")
+        # the charts printed full width; one set beside a table keeps its own height
+        titles = page.evaluate("""() => [...document.querySelectorAll('figure.roi-chart')]
+            .filter(f => getComputedStyle(f.closest('.jp-OutputArea')).display !== 'grid')
+            .map(f => f.querySelector('.roi-chart__title').innerText.trim())""")
+    finally:
+        page.close()
+    pages = _pages(printed)
+    chart_pages = sorted({_page_of(pages, title) for title in titles})
+    assert len(titles) == 5 and len(chart_pages) == 5
+    for number in chart_pages:
+        subprocess.run(["pdftoppm", "-gray", "-png", "-r", "40", "-f", str(number), "-l", str(number),
+                        str(printed), str(tmp_path / f"page{number}")], check=True)
+        (png,) = tmp_path.glob(f"page{number}*.png")
+        from PIL import Image
+
+        height = Image.open(png).height
+        top, bottom = height * TOP_MM / PAGE_MM, height * (PAGE_MM - BOTTOM_MM) / PAGE_MM
+        content = [y for y in _ink_rows(png) if top <= y < bottom]  # not the page's foot line
+        assert content, number
+        # the chart reaches into the lowest fifth of the printable area, not stopping half-way
+        reach = (max(content) - top) / (bottom - top)
+        assert reach >= 0.8, (number, round(reach, 2))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdftotext").exists(), reason="no pdftotext (poppler-utils)")
+def test_every_printed_page_of_the_register_carries_its_title_and_column_headings(
+    full_report: Path, printed: Path
+) -> None:
+    import re
+
+    page_html = full_report.read_text(encoding="utf-8")
+    table = re.search(r'<table class="roi-table roi-assumptions">.*?</table>', page_html, re.S).group(0)
+    title = html.unescape(re.search(r"<caption>(.*?)</caption>", table).group(1))
+    columns = re.findall(r'<th[^>]*scope="col"[^>]*>([^<]*)</th>', table.split("</thead>")[0])
+    paths = [html.unescape(p) for p in re.findall(r'<code class="note">([^<]+)</code>', table)]
+    assert len(columns) == 5 and len(paths) > 50
+    pages = _pages(printed)
+    held = [i + 1 for i, page in enumerate(pages) if sum(_bare(p) in page for p in paths) >= 3]
+    assert len(held) >= 2, held  # the register runs over pages, the case for this test
+    for number in held:
+        text = pages[number - 1].casefold()
+        assert _bare(title).casefold() in text, f"page {number}: no register title"
+        # pdftotext reads the header row in its own order: each heading, wherever on the page
+        missing = [c for c in columns if _bare(c).casefold() not in text]
+        assert not missing, f"page {number}: no column headings {missing}"
+
+
+def _outline_titles(pdf: bytes) -> set[str]:
+    """The /Title strings of a PDF written by chromium (Skia): literal, or UTF-16 hex."""
+    import re
+
+    found = {m.decode("latin-1") for m in re.findall(rb"/Title \(((?:[^)\\]|\\.)*)\)", pdf)}
+    found |= {bytes.fromhex(m.decode()).decode("utf-16") for m in re.findall(rb"/Title <(FEFF[0-9A-F]*)>", pdf)}
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/pdfinfo").exists(), reason="no pdfinfo (poppler-utils)")
+def test_the_pdf_carries_the_reports_title_tags_and_an_outline_of_its_sections(
+    full_report: Path, printed: Path
+) -> None:
+    import re
+    import subprocess
+
+    page_html = full_report.read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", page_html).group(1))
+    info = dict(line.split(":", 1) for line in subprocess.run(
+        ["pdfinfo", str(printed)], capture_output=True, text=True, check=True).stdout.splitlines())
+    assert " — " in title and info["Title"].strip() == title
+    assert info["Tagged"].strip() == "yes"
+    data = printed.read_bytes()
+    assert b"/Outlines" in data
+    headings = [html.unescape(re.sub(r"<[^>]+>", "", h)).strip()
+                for h in re.findall(r"<h2[^>]*>(.*?)<a", page_html, re.S)]
+    assert len(headings) >= 10
+    assert set(headings) <= _outline_titles(data)

@@ -133,6 +133,18 @@ class TestTables:
         assert '<tr class="group"><th scope="row" colspan="5">Levers · Risk · Mis-disclosure fine</th></tr>' in frag
         assert "<td>cost_savings</td>" not in frag and ">Cost savings<" in frag
 
+    def test_assumptions_register_repeats_its_title_in_its_header(self, example_case):
+        # printed over several pages, the register is titled on each: chromium repeats a thead
+        # on every page, never a caption, so the caption is also the header's first row
+        frag = sections.assumptions_register(example_case)
+        caption = re.search(r"<caption>(.*?)</caption>", frag).group(1)
+        head = frag.split("<thead>")[1].split("</thead>")[0]
+        rows = re.findall(r"<tr[^>]*>.*?</tr>", head)
+        columns = re.findall(r'<th[^>]*scope="col"', rows[-1])
+        assert rows[0] == (f'<tr class="roi-table__title"><th colspan="{len(columns)}" '
+                           f'scope="colgroup">{caption}</th></tr>')
+        assert len(rows) == 2 and len(columns) == 5
+
     def test_assumptions_register_shows_the_range_the_tornado_and_the_simulation_use(self, example_case):
         from roi_kit import sensitivity
 
