@@ -11,22 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from isolation import forbidding_sitecustomize
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The fresh environment's sitecustomize (through PYTHONPATH, so the kernels it starts have it
 #: too): opening a file of the checkout, outside the project's environment, raises.
-GUARD = '''
-import os, sys
-_FORBIDDEN = [p for p in os.environ.get("ROI_KIT_FORBIDDEN", "").split(os.pathsep) if p]
-def _guard(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        path = os.path.realpath(os.fsdecode(args[0]))
-        if any(path == f or path.startswith(f + os.sep) for f in _FORBIDDEN):
-            raise PermissionError(f"outside the installed wheel: {path}")
-if _FORBIDDEN:
-    sys.addaudithook(_guard)
-'''
+GUARD = forbidding_sitecustomize("outside the installed wheel")
 
 
 @pytest.mark.slow

@@ -225,7 +225,7 @@ def parse_yaml(text: str) -> Any:
     if _FastCaseLoader is not _CaseLoader and "\t" not in text:  # libyaml takes a tab PyYAML refuses
         try:
             return yaml.load(text, Loader=_FastCaseLoader)
-        except Exception:  # noqa: BLE001 - worded below, by the loader whose marks hold the text
+        except Exception:  # worded below, by the loader whose marks hold the text
             pass
     try:
         return yaml.load(text, Loader=_CaseLoader)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from isolation import forbidding_sitecustomize
 
 from roi_kit.batch.run import folder_lock, run_batch
 from roi_kit.case import read_case_file
@@ -25,17 +26,7 @@ DASK = Path(sys.executable).parent / "dask"
 
 #: Installed (through PYTHONPATH) in the Dask worker, its nanny and every kernel it starts:
 #: opening anything under a forbidden folder raises, as on a machine without the client's disk.
-GUARD = '''
-import os, sys
-_FORBIDDEN = [p for p in os.environ.get("ROI_KIT_FORBIDDEN", "").split(os.pathsep) if p]
-def _guard(event, args):
-    if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        path = os.path.realpath(os.fsdecode(args[0]))
-        if any(path == f or path.startswith(f + os.sep) for f in _FORBIDDEN):
-            raise PermissionError(f"this worker shares no disk with the client: {path}")
-if _FORBIDDEN:
-    sys.addaudithook(_guard)
-'''
+GUARD = forbidding_sitecustomize("this worker shares no disk with the client")
 
 
 def _units(folder: Path, n: int) -> Path:
