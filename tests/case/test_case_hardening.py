@@ -7,7 +7,6 @@ given in code); the rest are files in tests/case/malformed/.
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 
 import pytest
