@@ -267,8 +267,8 @@ def batch(
     for r in rejected:
         typer.echo(f"tracking failed: {r['unit']}: {r['tracking_error']}", err=True)
     if result.failures:
-        if result.lost_line():
-            typer.echo(f"error: {result.lost_line()}", err=True)
+        if lost := result.lost_line():
+            typer.echo(f"error: {lost}", err=True)
         for line in result.failure_lines():
             typer.echo(f"failed: {line}", err=True)
         raise typer.Exit(1)

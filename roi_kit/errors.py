@@ -13,8 +13,9 @@ class RoiKitError(Exception):
     """Raised for any problem the toolkit reports to a user (the base of the tree)."""
 
 
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_SHOWN_BIDI = {ord(ch): f"<U+{ord(ch):04X}>" for ch in _BIDI}
+#: Bidirectional controls: they reorder how text shows (a title can display as another).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SHOWN_BIDI = {ord(ch): f"<U+{ord(ch):04X}>" for ch in BIDI_CONTROLS}
 
 
 def show_direction_controls(text: str) -> str:
@@ -24,7 +25,7 @@ def show_direction_controls(text: str) -> str:
     >>> show_direction_controls("evil\u202egnp.exe")
     'evil<U+202E>gnp.exe'
     """
-    return text.translate(_SHOWN_BIDI) if not _BIDI.isdisjoint(text) else text
+    return text.translate(_SHOWN_BIDI) if not BIDI_CONTROLS.isdisjoint(text) else text
 
 
 @dataclass(frozen=True)

@@ -260,8 +260,6 @@ def _group_title(group: str, names: Mapping[str, str]) -> str:
     return " · ".join(words)
 
 
-
-
 def _profile_text(grid: Any) -> str:
     """An interval profile in one line: open hours a week and the busiest hour."""
     shares = np.asarray(grid, dtype=float)

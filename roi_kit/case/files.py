@@ -22,7 +22,7 @@ from roi_kit._io import slugify, write_atomic
 from roi_kit.case.fields import _is_rate
 from roi_kit.case.overrides import _resolve
 from roi_kit.case.schema import Case, _validate
-from roi_kit.errors import CaseError, Problem
+from roi_kit.errors import BIDI_CONTROLS, CaseError, Problem
 
 #: Largest case file read (bytes): a case is a few kilobytes; a 50 MB one took minutes and 3 GB.
 MAX_CASE_BYTES = 1_000_000
@@ -309,13 +309,10 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def _label(data: Mapping[str, Any], fallback: str) -> str:
     """The unit named in problems: the case's unit when it is short plain text, else ``fallback``."""
     unit = data.get("unit")
-    if isinstance(unit, str) and unit.strip() and len(unit) <= 120 and not _BIDI.intersection(unit):
+    if isinstance(unit, str) and unit.strip() and len(unit) <= 120 and BIDI_CONTROLS.isdisjoint(unit):
         return unit
     return fallback
 

@@ -43,7 +43,7 @@ from roi_kit.case.provenance import (
     check_channel_mix,
     drop_unset,
 )
-from roi_kit.errors import CaseError, Problem
+from roi_kit.errors import BIDI_CONTROLS, CaseError, Problem
 
 PILLARS = ("cost_savings", "revenue_protected", "revenue_generated", "risk_avoided")
 
@@ -240,8 +240,6 @@ def _by_year(low: float) -> Any:
     ]
 
 
-#: Bidirectional controls: they reorder how text shows (a title can display as another).
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def F(

@@ -45,6 +45,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from roi_kit.case.provenance import WEEKDAYS
 from roi_kit.costing.load import canonical_view, connect, open_source, sql_str
 from roi_kit.costing.quality import (
     EXCLUSIONS,
@@ -67,7 +69,6 @@ from roi_kit.costing.quality import (
 from roi_kit.costing.schema import Mapping, Rates, load_mapping, load_rates
 
 DIMENSIONS = {"channel": "channel", "type": "contact_type", "team": "team", "segment": "segment"}
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @contextmanager
 def _stage(name: str):
@@ -398,15 +399,26 @@ def _distribution(con: duckdb.DuckDBPyConnection, priced: Priced,
     return pd.DataFrame(rows), done[0][1]
 
 
+def _ranks(n: int, q: float) -> tuple[float, int, int]:
+    """Where quantile ``q`` of ``n`` values falls in ascending order: its position and the two
+    ranks it lies between (linear interpolation, numpy's default)."""
+    h = (n - 1) * q
+    return h, math.floor(h), math.ceil(h)
+
+
+def _interpolated(value_at: Callable[[int], float], n: int, q: float) -> float:
+    """Quantile ``q`` of ``n`` values from the value at each ascending rank."""
+    h, lo, hi = _ranks(n, q)
+    a, b = value_at(lo), value_at(hi)
+    return float(a + (h - lo) * (b - a))
+
+
 def quantile(sorted_desc: np.ndarray, q: float) -> float:
     """Linear-interpolation quantile (numpy's default) of values sorted in descending order."""
     n = len(sorted_desc)
     if n == 0:
         return float("nan")
-    h = (n - 1) * q  # position in ascending order
-    lo, hi = math.floor(h), math.ceil(h)
-    a, b = sorted_desc[n - 1 - lo], sorted_desc[n - 1 - hi]
-    return float(a + (h - lo) * (b - a))
+    return _interpolated(lambda rank: sorted_desc[n - 1 - rank], n, q)
 
 
 def order_figures(values: np.ndarray) -> tuple[float, float, float]:
@@ -418,18 +430,10 @@ def order_figures(values: np.ndarray) -> tuple[float, float, float]:
     if n == 0:
         return float("nan"), float("nan"), 0.0
     edge = n - math.ceil(n / 10)  # ascending rank of the top decile's first contact
-    ranks = {edge}
-    for q in (0.5, 0.9):
-        h = (n - 1) * q
-        ranks |= {math.floor(h), math.ceil(h)}
+    ranks = {edge} | {r for q in (0.5, 0.9) for r in _ranks(n, q)[1:]}
     part = np.partition(values, sorted(ranks))
-
-    def at(q: float) -> float:
-        h = (n - 1) * q
-        lo, hi = math.floor(h), math.ceil(h)
-        return float(part[lo] + (h - lo) * (part[hi] - part[lo]))
-
-    return at(0.5), at(0.9), float(part[edge:].sum())
+    return (_interpolated(part.__getitem__, n, 0.5), _interpolated(part.__getitem__, n, 0.9),
+            float(part[edge:].sum()))
 
 
 def top_decile_cost(sorted_desc: np.ndarray) -> float:

@@ -392,26 +392,19 @@ class Intervals:
         next unit of a batch with that profile, a Monte Carlo after the scenarios."""
         half = np.asarray(profile, dtype=float).ravel() / 2.0
         shares, counts = np.unique(half[half > 0], return_counts=True)
-        key = (shares.tobytes(), counts.tobytes())
-        kept = _KEPT.pop(key, None)
-        if kept is None:
-            kept = cls(shares, 2 * counts)
-            kept.shares.flags.writeable = kept.counts.flags.writeable = False  # shared: read-only
-            if len(_KEPT) >= _KEPT_PROFILES:
-                _KEPT.pop(next(iter(_KEPT)))
-        _KEPT[key] = kept  # most recently used last
-        return kept
+        return _kept_intervals(shares.tobytes(), (2 * counts).astype(np.int64).tobytes())
 
     @property
     def open_hours_per_week(self) -> float:
         return float(self.counts.sum()) / 2.0
 
 
-#: Profiles whose intervals (and tables) are kept, least recently used dropped first: a batch
-#: worker's kernel or the form sees a few. A Monte Carlo of 10,000 draws leaves about 45 MB of
-#: tables on a profile (the reference case: 546 tables), so four are kept.
-_KEPT_PROFILES = 4
-_KEPT: dict[tuple[bytes, bytes], Intervals] = {}
+@lru_cache(maxsize=4)
+def _kept_intervals(shares: bytes, counts: bytes) -> Intervals:
+    """The intervals of a profile, kept for its last four distinct profiles (a batch worker's
+    kernel or the form sees a few; a Monte Carlo of 10,000 draws leaves about 45 MB of tables on
+    one: the reference case's 546). Arrays read from bytes are read-only, as shared ones must be."""
+    return Intervals(np.frombuffer(shares, dtype=float), np.frombuffer(counts, dtype=np.int64))
 
 _CELL = 1e-3  # handle times are bracketed by a lattice exp(g·_CELL) seconds: 0.1% apart
 _EPS = 1e-12

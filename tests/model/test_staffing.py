@@ -317,7 +317,7 @@ def test_intervals_of_one_profile_are_kept_and_shared_and_few_are_kept():
     first = staffing.Intervals.of(grid)
     assert staffing.Intervals.of(grid.copy()) is first
     assert not first.shares.flags.writeable
-    for i in range(staffing._KEPT_PROFILES):
+    for i in range(staffing._kept_intervals.cache_info().maxsize):
         other = grid.copy()
         other[0, 0] *= 2 + i
         staffing.Intervals.of(other / other.sum())
@@ -329,7 +329,7 @@ def test_a_monte_carlo_on_kept_tables_gives_the_figures_of_fresh_ones():
     from roi_kit.model import staffing
     from roi_kit.model.uncertainty import monte_carlo
 
-    staffing._KEPT.clear()
+    staffing._kept_intervals.cache_clear()
     fresh = monte_carlo(load_case(EXAMPLE), draws=3_000)
     kept = monte_carlo(load_case(EXAMPLE), draws=3_000)
     assert np.array_equal(fresh.npv, kept.npv) and np.array_equal(fresh.payback_months, kept.payback_months, equal_nan=True)
