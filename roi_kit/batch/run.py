@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from roi_kit._io import skip_iri_format_check, write_atomic
-from roi_kit.batch.kernel import WarmKernel, notebook_imports
+from roi_kit.batch.kernel import (
+    InProcessKernel,
+    WarmKernel,
+    in_process_manager,
+    notebook_imports,
+    preload_modules,
+)
 from roi_kit.batch.manifest import (
     FIGURES,
     _is_current,
@@ -184,7 +190,9 @@ def _worker_init() -> None:
 
 def _kernel(notebook: str):
     """This thread's warm kernel, started on first use with the notebook's imports preloaded
-    (a kernel working in another folder, from an earlier batch, is replaced)."""
+    (a kernel working in another folder, from an earlier batch, is replaced): in a local worker
+    process an in-process one (:class:`~roi_kit.batch.kernel.InProcessKernel`), elsewhere (a Dask
+    worker's threads, a caller's own process) one in a process of its own."""
     kernel = getattr(_LOCAL, "kernel", None)
     cwd = str(Path(notebook).parent.resolve())
     if kernel is not None and kernel.cwd != cwd:
@@ -198,7 +206,8 @@ def _kernel(notebook: str):
 
         skip_iri_format_check()
         preload = notebook_imports(nbformat.read(notebook, as_version=4))
-        kernel = WarmKernel(cwd=cwd, preload=preload).start()
+        kind = InProcessKernel if getattr(_LOCAL, "in_process", False) else WarmKernel
+        kernel = kind(cwd=cwd, preload=preload).start()
         _LOCAL.kernel = kernel
         # multiprocessing workers leave through os._exit: atexit would not stop the kernel
         Finalize(kernel, kernel.shutdown, exitpriority=10)
@@ -323,10 +332,15 @@ def shutdown_printer() -> None:
 
 _STOP_GRACE_SECONDS = 10.0
 
+#: Seconds one job may run on a local worker before the worker is stopped and the job reported
+#: failed (the kernel runs inside the worker, where no cell can be interrupted).
+UNIT_TIME_LIMIT = 600.0
+
 
 def _worker_main(conn: Any, generated_at: datetime, pdf: bool) -> None:
     """A local worker process: run the jobs the batch sends, one at a time, until told to stop."""
     _worker_init()
+    _LOCAL.in_process = True  # this process runs reports and nothing else: see _kernel
     try:
         while True:
             try:
@@ -352,9 +366,11 @@ class _Slot:
         self.process.start()
         child.close()
         self.job: Job | None = None
+        self.deadline = float("inf")
 
     def give(self, job: Job) -> None:
         self.job = job
+        self.deadline = time.monotonic() + UNIT_TIME_LIMIT
         self.conn.send(job)
 
     def stop(self, grace: float) -> None:
@@ -388,6 +404,8 @@ def _local(
     # thread that does not exist there, and the worker's kernel then waits forever: spawn there.
     safe_fork = sys.platform == "linux" and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if safe_fork else "spawn")
+    if safe_fork:
+        _preload_for_workers(jobs[0].notebook)
     queue = list(reversed(jobs))
     slots = [_Slot(context, generated_at, pdf) for _ in range(min(workers, len(jobs)))]
     try:
@@ -402,9 +420,24 @@ def _local(
             busy = [s for s in slots if s.job is not None]
             if not busy:
                 break
-            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy])
+            first = min(s.deadline for s in busy)
+            ready = wait(
+                [s.conn for s in busy] + [s.process.sentinel for s in busy],
+                timeout=max(0.0, first - time.monotonic()),
+            )
             for index, slot in enumerate(slots):
                 if slot.job is None:
+                    continue
+                waiting = slot.conn not in ready and slot.process.sentinel not in ready
+                if waiting and time.monotonic() >= slot.deadline:
+                    why = (
+                        f"it ran longer than the {UNIT_TIME_LIMIT:g} s a unit may take; its "
+                        "worker was stopped"
+                    )
+                    lost = Outcome({**_base_row(slot.job), "error": why})
+                    slot.stop(0.0)
+                    slots[index] = _Slot(context, generated_at, pdf) if queue else _Idle()
+                    yield lost
                     continue
                 if slot.conn in ready:
                     try:
@@ -430,6 +463,18 @@ def _local(
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for slot in slots:
             slot.stop(max(0.0, deadline - time.monotonic()))
+
+
+def _preload_for_workers(notebook: str) -> None:
+    """Before forking: import what every worker's in-process kernel needs (ipykernel, the
+    notebook's imports), once, so the workers start with it (about 0.7 s of CPU each else)."""
+    import gc
+
+    import nbformat
+
+    in_process_manager()
+    preload_modules(notebook_imports(nbformat.read(notebook, as_version=4)))
+    gc.freeze()  # the forked workers share these pages instead of copying them on a collection
 
 
 class _Idle:

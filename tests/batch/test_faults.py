@@ -243,3 +243,39 @@ def test_direction_controls_never_reach_the_terminal_or_the_pages(tmp_path):
     assert "— Plain</title>" in (tmp_path / "table" / "plain.html").read_text(encoding="utf-8")
     for path in [tmp_path / "table" / "summary.csv", tmp_path / "table" / "index.html"]:
         assert not set(BIDI) & set(path.read_text(encoding="utf-8")), path.name
+
+
+@pytest.mark.slow
+def test_a_unit_that_never_ends_is_stopped_at_the_time_limit_and_the_rest_finish(
+    tmp_path, monkeypatch
+):
+    """The local workers' kernel runs in the worker, where a cell cannot be interrupted: the
+    batch stops the worker of a unit past the limit, reports it, and a new worker goes on."""
+    import nbformat
+
+    import roi_kit.batch.run as run
+
+    nb = nbformat.read(ROOT / "notebooks" / "roi_case.ipynb", as_version=4)
+    hang = nbformat.v4.new_code_cell(
+        'if (case or {}).get("unit") == "Unit 01":\n    import time\n    time.sleep(3600)'
+    )
+    hang["id"] = "hang"
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(index + 1, hang)
+    notebook = tmp_path / "roi_case.ipynb"
+    nbformat.write(nb, notebook)
+    monkeypatch.setattr(run, "UNIT_TIME_LIMIT", 25.0)
+    started = time.monotonic()
+    result = run.run_batch(
+        _units(tmp_path / "units", 3), tmp_path / "run", workers=2, notebook=notebook,
+        progress=False,
+    )
+    took = time.monotonic() - started
+    rows = {r["unit"]: r for r in result.rows}
+    assert rows["Unit 01"]["status"] == "failed"
+    assert "ran longer than the 25 s a unit may take; its worker was stopped" in rows[
+        "Unit 01"]["error"]
+    assert rows["Unit 02"]["status"] == rows["Unit 03"]["status"] == "ok"
+    assert 25 <= took < 60, took  # stopped at the limit, not at the hour the cell asked for
+    assert not (tmp_path / "run" / "unit-01.html").exists()
+    _no_tmp(tmp_path / "run")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from in_child import in_process_runs
 from papermill.exceptions import PapermillExecutionError
 
 from roi_kit.batch.kernel import WarmKernel, notebook_imports
@@ -114,27 +115,67 @@ def _masked(text: str, keep_ids: set[str]) -> str:
     )
 
 
-@pytest.mark.slow
-def test_warm_html_equals_cold_render_for_two_units_back_to_back(tmp_path):
+def _two_cases():
     from roi_kit import load_case
-    pass
 
     base = load_case(EXAMPLE)
-    cases = [
+    return [
         base.with_overrides({"levers.deflection.rate": "12%"}, unit="North <Retail>"),
         base.with_overrides({"baseline.contacts_per_year": 800_000}, unit="South & Co"),
     ]
+
+
+def _assert_equal_to_cold_renders(cases, warm_html, when, tmp_path):
+    assert warm_html[0] != warm_html[1]
+    ids = {c.get("id") for c in nbformat.read(notebook_path(), as_version=4).cells}
+    for case, html_text in zip(cases, warm_html, strict=True):
+        cold = render(case, scenario="expected", output=tmp_path / "cold.html").read_text()
+        assert _masked(html_text, ids) == _masked(cold, ids)
+
+
+@pytest.mark.slow
+def test_warm_html_equals_cold_render_for_two_units_back_to_back(tmp_path):
+    cases = _two_cases()
     when = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
     warm_html = []
     with WarmKernel(cwd=notebook_path().parent, preload=("roi_kit.board.sections",)) as warm:
         for case in cases:
             params = notebook_parameters(case=case.model_dump(mode="json"), scenario="expected")
             warm_html.append(export_html(warm.execute(notebook_path(), params), generated_at=when))
-    assert warm_html[0] != warm_html[1]
-    ids = {c.get("id") for c in nbformat.read(notebook_path(), as_version=4).cells}
-    for case, html_text in zip(cases, warm_html, strict=True):
-        cold = render(case, scenario="expected", output=tmp_path / "cold.html").read_text()
-        assert _masked(html_text, ids) == _masked(cold, ids)
+    _assert_equal_to_cold_renders(cases, warm_html, when, tmp_path)
+
+
+@pytest.mark.slow
+def test_in_process_html_equals_cold_render_for_two_units_back_to_back(tmp_path):
+    """The local workers' kernel (in the worker's own process) gives the cold render's page."""
+    cases = _two_cases()
+    when = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    runs = [
+        notebook_parameters(case=c.model_dump(mode="json"), scenario="expected") for c in cases
+    ]
+    done = in_process_runs(notebook_path().parent, notebook_path(), runs, export=True,
+                           generated_at=when)
+    _assert_equal_to_cold_renders(cases, [d["html"] for d in done], when, tmp_path)
+
+
+def test_in_process_kernel_is_clean_between_notebooks_and_survives_a_failure(tmp_path):
+    """Names, counter and working folder reset between notebooks, no history, no descriptor
+    leak; a failing notebook raises with its marked notebook and the next one runs."""
+    runs = [{"case": {"unit": f"u{i}", "value": i}} for i in range(4)]
+    runs.insert(2, {"case": {"unit": "bad", "fail": True}})
+    done = in_process_runs(STAND_IN.parent, STAND_IN, runs)
+    failed = done.pop(2)
+    assert failed["ename"] == "ValueError" and "stand-in failure for bad" in failed["evalue"]
+    assert "papermill-error-cell" in failed["marked"]
+    for i, run in enumerate(done):
+        nb = nbformat.reads(run["notebook"], as_version=4)
+        assert "leaked: []" in _stream(nb)
+        counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+        assert counts == list(range(1, len(counts) + 1))
+        assert f"u{i} (expected)" in str(nb.cells)
+        assert run["history"] is False
+    assert {run["cwd"] for run in done} == {os.getcwd()}  # the process's own folder, restored
+    assert done[-1]["fds"] == done[1]["fds"]
 
 
 def test_a_killed_kernel_is_replaced_for_the_next_notebook_without_a_stall():
