@@ -44,8 +44,27 @@ def scenarios(example_case):
     return evaluate_scenarios(example_case)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """The session's one headless chromium (Debian's). Playwright's sync API allows one per
+    thread: a test (or module) starting its own while another was open failed, depending on
+    which tests an xdist worker had run before ("Sync API inside the asyncio loop")."""
+    from playwright.sync_api import sync_playwright
+
+    from roi_kit.board import export as report
+
+    if not Path(report.CHROMIUM).exists():
+        pytest.skip(f"no chromium at {report.CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=report.CHROMIUM, args=list(report.CHROMIUM_ARGS)
+        )
+        yield chromium
+        chromium.close()
+
+
 #: Fixtures that start a kernel, a browser or a cluster: a test using one is slow, whatever it says.
-SLOW_FIXTURES = frozenset({"fixture_nb", "fixture_html", "example_html", "chromium", "browser_page", "warm"})
+SLOW_FIXTURES = frozenset({"fixture_nb", "fixture_html", "example_html", "chromium", "browser", "browser_page", "warm"})
 #: Modules whose every test starts kernels or worker processes.
 SLOW_MODULES = ("batch/test_run.py", "batch/test_kernel.py")
 
@@ -72,3 +91,4 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("CI") and "opt-in" not in str(report.longrepr):
         report.outcome = "failed"
         report.longrepr = f"skipped on CI, so it did not run: {report.longrepr}"
+

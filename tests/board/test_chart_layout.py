@@ -194,15 +194,8 @@ def _apart(upper: list[float], lower: list[float]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not Path(report.CHROMIUM).exists():
-        pytest.skip(f"no chromium at {report.CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=report.CHROMIUM, args=list(report.CHROMIUM_ARGS))
-        yield browser
-        browser.close()
+def chromium(browser):
+    return browser
 
 
 def _board_page(figs: dict, case, path: Path) -> Path:

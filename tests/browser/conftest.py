@@ -35,18 +35,6 @@ class Visit:
     dialogs: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=report.CHROMIUM, args=list(report.CHROMIUM_ARGS)
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def visit(browser: Any) -> Iterator[Any]:
     """Open a local HTML file with every network request blocked and recorded."""

@@ -21,7 +21,6 @@ from urllib.parse import urljoin, urlparse
 import pytest
 import yaml
 
-from roi_kit.board import export as report
 from roi_kit.case import EXAMPLE, load_case
 from roi_kit.form.app import voila_command, voila_env
 from roi_kit.model.result import evaluate
@@ -130,34 +129,29 @@ class App:
 
 
 @pytest.fixture(scope="module")
-def app(app_url: str) -> Iterator[App]:
-    from playwright.sync_api import sync_playwright
+def app(app_url: str, browser: Any) -> Iterator[App]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    offsite: list[str] = []
+    host = urlparse(app_url).netloc
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=report.CHROMIUM, args=list(report.CHROMIUM_ARGS))
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        offsite: list[str] = []
-        host = urlparse(app_url).netloc
+    def route(r: Any) -> None:
+        url = urlparse(r.request.url)
+        if url.scheme in {"data", "blob"} or url.netloc == host:
+            r.continue_()
+        else:
+            offsite.append(r.request.url)
+            r.abort()
 
-        def route(r: Any) -> None:
-            url = urlparse(r.request.url)
-            if url.scheme in {"data", "blob"} or url.netloc == host:
-                r.continue_()
-            else:
-                offsite.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.goto(app_url, timeout=120_000)
-        page.wait_for_selector(".roi-form-results .js-plotly-plot .gtitle", timeout=180_000)
-        page.wait_for_function(
-            "() => document.querySelectorAll('.roi-form-results .js-plotly-plot .gtitle').length === 3",
-            timeout=60_000,
-        )
-        yield App(page, offsite)
-        context.close()
-        browser.close()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(app_url, timeout=120_000)
+    page.wait_for_selector(".roi-form-results .js-plotly-plot .gtitle", timeout=180_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.roi-form-results .js-plotly-plot .gtitle').length === 3",
+        timeout=60_000,
+    )
+    yield App(page, offsite)
+    context.close()
 
 
 def test_the_form_draws_with_no_code_and_nothing_fetched_from_outside(app: App) -> None:

@@ -189,32 +189,26 @@ class TestWrite:
 
 
 @pytest.mark.browser
-def test_page_draws_in_chromium_with_nothing_fetched(dirty, tmp_path) -> None:
-    if not Path(report.CHROMIUM).exists():
-        pytest.skip(f"no chromium at {report.CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_page_draws_in_chromium_with_nothing_fetched(dirty, tmp_path, browser) -> None:
     path = page.write_page(dirty, tmp_path / "costs.html")
     leaving, errors = [], []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=report.CHROMIUM, args=list(report.CHROMIUM_ARGS))
-        try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 900})
-            tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                      else (leaving.append(r.request.url), r.abort()))
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.goto(path.as_uri(), wait_until="load")
-            report.wait_for_charts(tab)
-            drawn = tab.evaluate("""() => ({
-                charts: document.querySelectorAll('.plotly-graph-div .main-svg').length > 0
-                        && document.querySelectorAll('.plotly-graph-div').length,
-                bars: document.querySelectorAll('.plotly-graph-div .bars path').length,
-                heat: [...document.querySelectorAll('table.cost-heat__table tbody tr')].length,
-                kpi: document.querySelector('.roi-kpi__value').textContent,
-                overflow: document.documentElement.scrollWidth > window.innerWidth,
-            })""")
-        finally:
-            browser.close()
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+                  else (leaving.append(r.request.url), r.abort()))
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(path.as_uri(), wait_until="load")
+        report.wait_for_charts(tab)
+        drawn = tab.evaluate("""() => ({
+            charts: document.querySelectorAll('.plotly-graph-div .main-svg').length > 0
+                    && document.querySelectorAll('.plotly-graph-div').length,
+            bars: document.querySelectorAll('.plotly-graph-div .bars path').length,
+            heat: [...document.querySelectorAll('table.cost-heat__table tbody tr')].length,
+            kpi: document.querySelector('.roi-kpi__value').textContent,
+            overflow: document.documentElement.scrollWidth > window.innerWidth,
+        })""")
+    finally:
+        tab.close()
     assert not leaving and not errors
     assert drawn["charts"] == 2 and drawn["bars"] >= 2
     assert drawn["heat"] == 14  # 7 weekdays in each of the two heatmaps

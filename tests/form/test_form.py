@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roi_kit.board import charts
-from roi_kit.board.export import CHROMIUM, CHROMIUM_ARGS, chart_ids
+from roi_kit.board.export import chart_ids
 from roi_kit.case import EXAMPLE, apply_overrides, load_case
 from roi_kit.case.files import case_yaml, percent_text, save_case
 from roi_kit.errors import CaseError
@@ -404,17 +404,13 @@ def test_round_trip_form_save_load_gives_an_equal_case(shared_form, tmp_path, ca
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
+def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit(browser):
     """`make lab`'s JupyterLab (rooted at the project, outputs stripped on save): run the notebook,
     the charts fit their column; type a value (no Enter), the headline and the charts change.
     Starts JupyterLab and a browser (40-60 s): runs in `make test`, marked slow."""
     import socket
     import subprocess
     import time
-
-    from playwright.sync_api import sync_playwright
-
-    pass
 
     root = Path(__file__).resolve().parents[2]
     notebook = root / "notebooks" / "build_case.ipynb"
@@ -438,60 +434,58 @@ def test_in_jupyterlab_the_form_renders_and_the_charts_follow_an_edit():
                 break
             except OSError:
                 time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-            page = browser.new_page(viewport={"width": 1500, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/build_case.ipynb?token=roi-kit-test", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
-            time.sleep(5)  # the kernel connects
-            page.locator(".jp-Notebook").click()
-            page.keyboard.press("Escape")
-            page.keyboard.press("Control+Shift+c")
-            page.wait_for_selector(".lm-CommandPalette-input", state="visible", timeout=30_000)
-            page.keyboard.type("Run All Cells")
-            page.keyboard.press("Enter")
-            page.wait_for_selector(".js-plotly-plot .gtitle", timeout=180_000)
-            before = evaluate(EXAMPLE_CASE).summary["npv"]
-            after = evaluate(EXAMPLE_CASE.with_overrides({"baseline.contacts_per_year": 1_500_000})).summary["npv"]
-            page.wait_for_function(
-                f"() => document.querySelectorAll('.js-plotly-plot .gtitle').length === 3 && "
-                f"[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(e => e.textContent.includes({fmt.money(before)!r}))",
-                timeout=120_000,
-            )
-            page.wait_for_timeout(1500)
-            fits = page.evaluate(
-                "() => [...document.querySelectorAll('.roi-form-results .js-plotly-plot')].map(d => "
-                "[d.querySelector('.main-svg').getBoundingClientRect().width, "
-                "d.closest('.roi-form-results').getBoundingClientRect().width])")
-            assert len(fits) == 3 and all(w <= col + 1 for w, col in fits), fits
-            box = page.get_by_label("Contacts per year").first
-            box.click()
-            box.press("Control+a")
-            box.press_sequentially("1500000", delay=20)
-            page.wait_for_function(
-                f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
-                f".some(e => e.textContent.includes('Net present value of {fmt.money(after)}'))",
-                timeout=120_000,
-            )
-            assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
-            assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
-            page.screenshot(path=str(root / "reports" / "browser" / "lab-1500.png"))
-            # saving the notebook with the form on it writes no outputs (the pre-save hook)
-            page.locator(".jp-Notebook").click()
-            page.keyboard.press("Escape")
-            before = notebook.stat().st_mtime_ns
-            page.keyboard.press("Control+s")
-            for _ in range(60):  # until JupyterLab has written it
-                if notebook.stat().st_mtime_ns != before:
-                    break
-                time.sleep(0.5)
-            assert notebook.stat().st_mtime_ns != before, "the notebook was not saved"
+        page = browser.new_page(viewport={"width": 1500, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/build_case.ipynb?token=roi-kit-test", timeout=120_000)
+        page.wait_for_selector(".jp-Notebook", timeout=120_000)
+        time.sleep(5)  # the kernel connects
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Shift+c")
+        page.wait_for_selector(".lm-CommandPalette-input", state="visible", timeout=30_000)
+        page.keyboard.type("Run All Cells")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".js-plotly-plot .gtitle", timeout=180_000)
+        before = evaluate(EXAMPLE_CASE).summary["npv"]
+        after = evaluate(EXAMPLE_CASE.with_overrides({"baseline.contacts_per_year": 1_500_000})).summary["npv"]
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.js-plotly-plot .gtitle').length === 3 && "
+            f"[...document.querySelectorAll('.js-plotly-plot .gtitle')].some(e => e.textContent.includes({fmt.money(before)!r}))",
+            timeout=120_000,
+        )
+        page.wait_for_timeout(1500)
+        fits = page.evaluate(
+            "() => [...document.querySelectorAll('.roi-form-results .js-plotly-plot')].map(d => "
+            "[d.querySelector('.main-svg').getBoundingClientRect().width, "
+            "d.closest('.roi-form-results').getBoundingClientRect().width])")
+        assert len(fits) == 3 and all(w <= col + 1 for w, col in fits), fits
+        box = page.get_by_label("Contacts per year").first
+        box.click()
+        box.press("Control+a")
+        box.press_sequentially("1500000", delay=20)
+        page.wait_for_function(
+            f"() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+            f".some(e => e.textContent.includes('Net present value of {fmt.money(after)}'))",
+            timeout=120_000,
+        )
+        assert page.locator("[data-figure=npv]").first.inner_text() == fmt.money(after)
+        assert len(page.eval_on_selector_all(".js-plotly-plot .gtitle", titles)) == 3
+        page.screenshot(path=str(root / "reports" / "browser" / "lab-1500.png"))
+        # saving the notebook with the form on it writes no outputs (the pre-save hook)
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Escape")
+        before = notebook.stat().st_mtime_ns
+        page.keyboard.press("Control+s")
+        for _ in range(60):  # until JupyterLab has written it
+            if notebook.stat().st_mtime_ns != before:
+                break
             time.sleep(0.5)
-            saved = nbformat.read(notebook, as_version=4)
-            assert [c.source for c in saved.cells] == [c.source for c in committed.cells]
-            assert all(c.outputs == [] and c.execution_count is None for c in saved.cells if c.cell_type == "code")
-            assert "widgets" not in saved.metadata
-            browser.close()
+        assert notebook.stat().st_mtime_ns != before, "the notebook was not saved"
+        time.sleep(0.5)
+        saved = nbformat.read(notebook, as_version=4)
+        assert [c.source for c in saved.cells] == [c.source for c in committed.cells]
+        assert all(c.outputs == [] and c.execution_count is None for c in saved.cells if c.cell_type == "code")
+        assert "widgets" not in saved.metadata
+        page.close()
     finally:
         notebook.write_bytes(original)  # whatever JupyterLab reformatted, the worktree is as it was
         lab.terminate()
