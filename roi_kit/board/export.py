@@ -82,6 +82,32 @@ def _exporter(templates: str | None = None) -> Any:
             own preprocessors (a dozen times a report, a tenth of its export time); the executed
             notebook was validated when papermill read it and the preprocessors are nbconvert's."""
 
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            """HTMLExporter's, without its last step. That step parses the finished page again
+            with BeautifulSoup to give ``<img>`` without ``alt`` a placeholder and cells inside
+            ``.jp-Notebook`` a ``tabindex``, then writes the page out anew (two fifths of the
+            export). The board page has neither (its charts are plotly divs, its cells sit in
+            ``main.roi-body``), so there it only re-spelled the same document; a test checks
+            that soup's pass over this page changes nothing but the spelling."""
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name", None))
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "highlight_code",
+                self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
+            )
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
     return BoardExporter(
         template_name=REPORT_TEMPLATE,
         extra_template_basedirs=[templates or str(template_dir())],

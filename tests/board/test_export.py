@@ -169,6 +169,22 @@ class TestExportHtml:
     ) -> None:
         assert report.export_html(fixture_nb, generated_at=WHEN) == fixture_html
 
+    def test_nbconverts_soup_pass_would_change_only_the_spelling(
+        self, fixture_nb: nbformat.NotebookNode, fixture_html: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The board exporter skips HTMLExporter's last step (BeautifulSoup re-reading the page
+        to add alt text and tabindex): on the board page that step adds nothing; what it wrote
+        is exactly this page written out by BeautifulSoup."""
+        from bs4 import BeautifulSoup
+        from nbconvert import HTMLExporter
+
+        board = type(report._exporter(None))  # the instance export_html uses
+        monkeypatch.setattr(board, "from_notebook_node", HTMLExporter.from_notebook_node)
+        stock = report.export_html(fixture_nb, generated_at=WHEN)
+        assert stock != fixture_html  # the pass did run
+        assert str(BeautifulSoup(fixture_html, features="html.parser")) == stock
+
     def test_input_notebook_untouched(self, fixture_nb: nbformat.NotebookNode) -> None:
         metas = [
             o

@@ -28,6 +28,7 @@ WHEN = datetime(2026, 1, 1, 9, 30, tzinfo=UTC)
 def normalised(page: str) -> str:
     page = re.sub(r'(<script data-roi-kit="plotlyjs">).*?(</script>)', r"\1PLOTLYJS\2", page, count=1, flags=re.S)
     page = re.sub(r'(celltag_injected-parameters" id="cell-id=)[0-9a-f-]+', r"\1INJECTED", page)
+    page = re.sub(r'(id="cell-id=)[0-9a-f-]+(" class="[^"]*celltag_injected-parameters")', r"\1INJECTED\2", page)
     return page.replace(f"roi_kit {toolkit_version()}", "roi_kit VERSION")
 
 
@@ -47,3 +48,8 @@ def test_normalising_keeps_everything_but_the_moving_parts() -> None:
             '<script data-roi-kit="plotlyjs">var a=1;</script><div class="x celltag_injected-parameters" id="cell-id=ab12">')
     assert normalised(page) == ('<footer>roi_kit VERSION · 1 Jan</footer><script data-roi-kit="plotlyjs">PLOTLYJS'
                                 '</script><div class="x celltag_injected-parameters" id="cell-id=INJECTED">')
+    # the template's own attribute order (id first), as the board exporter writes it
+    assert normalised('<div id="cell-id=ab12" class="jp-Cell celltag_injected-parameters">') == (
+        '<div id="cell-id=INJECTED" class="jp-Cell celltag_injected-parameters">')
+    assert normalised('<div id="cell-id=ab12" class="jp-Cell">') == '<div id="cell-id=ab12" class="jp-Cell">'
+
