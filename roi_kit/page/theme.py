@@ -157,12 +157,27 @@ def figure(title: str, subtitle: str = "", *, height: int = HEIGHT) -> go.Figure
     :func:`safe_text`, so pass plain text, not plotly markup).
     """
     fig = go.Figure()
+    _use_house_template(fig)
     fig.update_layout(
-        template=TEMPLATE_NAME,
         height=height,
         title=dict(text=safe_text(title), subtitle=dict(text=safe_text(subtitle))),
     )
     return fig
+
+
+def _use_house_template(fig: go.Figure) -> None:
+    """Give ``fig`` the registered house template as plotly gives a new figure its default one:
+    without validating it again. ``update_layout(template=name)`` copies and re-validates the
+    whole template for every chart (a tenth of a report's chart building); the registered one
+    was validated once, when it was registered. ``tests/page/test_theme.py`` checks that the
+    figure is the one ``update_layout(template=...)`` gives."""
+    layout = fig._layout_obj  # plotly's own default-template path (BaseFigure._initialize_layout_template)
+    validate = layout._validate
+    layout._validate = False
+    try:
+        layout.template = pio.templates[TEMPLATE_NAME]
+    finally:
+        layout._validate = validate
 
 
 def nice_ticks(lo: float, hi: float, *, target: int = 5) -> list[float]:

@@ -1,0 +1,37 @@
+"""The house figure: the registered template given without re-validating it, the same figure."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from roi_kit.page import theme
+
+
+def _validated(title: str, subtitle: str, height: int) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=height,
+        title=dict(text=theme.safe_text(title), subtitle=dict(text=theme.safe_text(subtitle))),
+    )
+    return fig
+
+
+def test_house_figure_is_the_validated_one_and_leaves_the_template_alone():
+    fig = theme.figure("Savings <b>grow</b>", "per year", height=420)
+    fig.add_trace(go.Bar(x=["a", "b"], y=[1, 2]))
+    fig.update_xaxes(title_text="year")
+    expected = _validated("Savings <b>grow</b>", "per year", 420)
+    expected.add_trace(go.Bar(x=["a", "b"], y=[1, 2]))
+    expected.update_xaxes(title_text="year")
+    assert json.loads(pio.to_json(fig)) == json.loads(pio.to_json(expected))
+    assert pio.to_json(fig) == pio.to_json(expected)  # same keys in the same order too
+    assert fig.layout.template.layout.font == expected.layout.template.layout.font
+    # the figure holds its own copy: changing it does not change the registered template
+    registered = pio.templates[theme.TEMPLATE_NAME].to_plotly_json()
+    fig.layout.template.layout.font.size = 99
+    assert pio.templates[theme.TEMPLATE_NAME].to_plotly_json() == registered
+    assert theme.figure("x").layout.template.layout.font.size != 99
