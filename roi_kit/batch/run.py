@@ -64,7 +64,7 @@ from roi_kit.board.export import PdfPrinter, check_pdf_support, export_html, pri
 from roi_kit.board.summary import summary_json
 from roi_kit.case.files import load_case
 from roi_kit.errors import BatchError, RoiKitError
-from roi_kit.model.result import evaluate
+from roi_kit.model.result import evaluate, hand_over
 from roi_kit.page import fmt
 from roi_kit.page.resources import NOTEBOOK_NAME, REPORT_TEMPLATE, notebook_path, template_dir
 
@@ -285,7 +285,10 @@ def run_job(
 
     try:
         case = load_case(job.parameters["case"])
-        figures = summary_json(evaluate(case, scenario=job.scenario))
+        result = evaluate(case, scenario=job.scenario)
+        figures = summary_json(result)
+        if getattr(_LOCAL, "in_process", False):  # the report runs in this process: see hand_over
+            hand_over(case, job.scenario, result)
         row["input_hash"] = case.input_hash
         notebook, templates = _materialise(payload) if payload else (job.notebook, None)
     except RoiKitError as error:

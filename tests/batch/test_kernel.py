@@ -192,3 +192,25 @@ def test_a_killed_kernel_is_replaced_for_the_next_notebook_without_a_stall():
         nb = warm.execute(STAND_IN, {"case": {"unit": "after", "value": 2}})
         assert "after (expected)" in str(nb.cells)
         assert time.monotonic() - started < 45  # a new kernel's start, not a 60 s time-out
+
+
+@pytest.mark.slow
+def test_batch_reports_equal_cold_renders(tmp_path):
+    """What the batch's local workers write (in-process kernel, the summary row's result handed
+    to the report) is the cold render's page."""
+    import yaml
+
+    from roi_kit import load_case
+    from roi_kit.batch.run import run_batch
+
+    units = tmp_path / "units"
+    units.mkdir()
+    cases = []
+    for i, (case, unit) in enumerate(zip(_two_cases(), ["North <Retail>", "South & Co"], strict=True)):
+        data = {**case.model_dump(mode="json"), "unit": unit}
+        (units / f"u{i}.yaml").write_text(yaml.safe_dump(data))
+        cases.append(load_case(data))
+    when = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    result = run_batch(units, tmp_path / "run", workers=2, progress=False, generated_at=when)
+    pages = [(tmp_path / "run" / r["report"]).read_text() for r in result.rows]
+    _assert_equal_to_cold_renders(cases, pages, when, tmp_path)

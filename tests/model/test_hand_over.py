@@ -1,0 +1,27 @@
+"""A result handed over is the next evaluation of that case and scenario, once."""
+
+from __future__ import annotations
+
+from roi_kit.case import EXAMPLE, load_case
+from roi_kit.model.result import evaluate, evaluate_scenarios, hand_over
+
+
+def test_handed_result_is_taken_once_by_an_equal_case_and_scenario():
+    case = load_case(EXAMPLE)
+    result = evaluate(case)
+    hand_over(case, "expected", result)
+    assert evaluate(case, "conservative") is not result  # another scenario: computed, kept waiting
+    again = load_case(EXAMPLE)  # an equal case read again, as the report notebook does
+    assert evaluate(again, "expected") is result
+    fresh = evaluate(again, "expected")
+    assert fresh is not result and fresh.summary == result.summary
+
+
+def test_a_different_case_computes_its_own_and_a_new_hand_over_replaces_the_old():
+    case = load_case(EXAMPLE)
+    other = case.with_overrides({"levers.deflection.rate": "12%"})
+    result = evaluate(case)
+    hand_over(case, "expected", result)
+    assert evaluate(other, "expected") is not result
+    hand_over(other, "expected", evaluate(other))
+    assert evaluate_scenarios(case)["expected"] is not result  # replaced: computed afresh
