@@ -101,40 +101,39 @@ def cost_curve(result: Any) -> go.Figure:
         f"Monthly operating cost without and with the change, its running costs included; "
         f"{fmt.money(abs(gap_year), cur)} {'saved' if gap_year >= 0 else 'added'} over the final 12 months"
     )
-    fig = figure(title, subtitle)
     months = m["month"].to_numpy(int)
     hover = "Month %{x}<br>%{customdata}<extra>%{fullData.name}</extra>"
     area = dict(x=months, mode="lines", line=dict(width=0), hoverinfo="skip")
-    fig.add_trace(go.Scatter(
+    traces: list[go.Scatter] = []
+    traces.append(go.Scatter(
         x=months, y=before, name="Without the change", mode="lines",
         line=dict(color=MUTED, width=2, dash="dash"),
         customdata=[fmt.money(v, cur) for v in before], hovertemplate=hover,
     ))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         y=np.minimum(before, after), name="Saving", fill="tonexty",
         fillcolor="rgba(0, 158, 115, 0.18)", showlegend=bool((after < before).any()), **area,
     ))
-    fig.add_trace(go.Scatter(y=before, name="base", showlegend=False, **area))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(y=before, name="base", showlegend=False, **area))
+    traces.append(go.Scatter(
         y=np.maximum(before, after), name="Extra cost", fill="tonexty",
         fillcolor="rgba(213, 94, 0, 0.18)", showlegend=bool((after > before).any()), **area,
     ))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=months, y=after, name="With the change", mode="lines",
         line=dict(color=OKABE_ITO["blue"], width=3),
         customdata=[fmt.money(v, cur) for v in after], hovertemplate=hover,
     ))
     hi = max(before.max(), after.max())
     ticks = nice_ticks(min(0.0, before.min(), after.min()), hi * 1.03)
-    fig.update_layout(
+    return figure(title, subtitle, data=traces, layout=dict(
         xaxis=_month_axis(int(months.max())),
         yaxis=dict(
             tickmode="array", tickvals=ticks, ticktext=money_ticks(ticks, cur),
             range=[ticks[0], ticks[-1]], title=dict(text=f"Per month ({cur})"),
         ),
         hovermode="x unified",
-    )
-    return fig
+    ))
 
 
 def _ordered_waterfall(items: Sequence[Any]) -> list[Any]:
@@ -165,10 +164,9 @@ def waterfall(result: Any) -> go.Figure:
     subtitle = "Present value of each pillar, risk-adjusted, less the investment"
     if rate is not None:
         subtitle += f" (discounted at {fmt.pct(rate, 0)} a year)"
-    fig = figure(title, subtitle)
     amounts = [float(w.amount) for w in items]
     labels = [fmt.money(a, cur) for a in amounts]
-    fig.add_trace(go.Waterfall(
+    bars = go.Waterfall(
         x=[safe_text(w.label) for w in items],
         y=amounts,
         measure=[w.measure for w in items],
@@ -185,11 +183,12 @@ def waterfall(result: Any) -> go.Figure:
         connector=dict(line=dict(color="#9AA5B1", width=1, dash="dot")),
         showlegend=False,
         cliponaxis=False,
-    ))
+    )
     running = np.cumsum([a for a, w in zip(amounts, items, strict=True) if w.measure != "total"])
     axis = money_axis([*running, 0.0, npv, max(running.max(initial=0) * 1.06, 0)], cur)
-    fig.update_layout(yaxis=axis, xaxis=dict(showline=True, tickfont=dict(color=INK, size=12)))
-    return fig
+    return figure(title, subtitle, data=[bars], layout=dict(
+        yaxis=axis, xaxis=dict(showline=True, tickfont=dict(color=INK, size=12)),
+    ))
 
 
 #: Line pattern per scenario in the payback chart (readable without colour).
@@ -222,14 +221,14 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
     subtitle = "Cumulative net cash flow, undiscounted"
     if others:
         subtitle = f"{lead.capitalize()} case; " + ", ".join(others) + ". " + subtitle
-    fig = figure(title, subtitle)
+    traces: list[go.Scatter] = []
     ys: list[float] = []
     for i, (name, r) in enumerate(results_by_scenario.items()):
         m = r.monthly
         colour = SCENARIO_COLOURS.get(name, list(OKABE_ITO.values())[i % 8])
         y = m["cumulative_net"].to_numpy(float)
         ys.extend(y)
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=m["month"].to_numpy(int), y=y, mode="lines", name=safe_text(name.capitalize()),
             # in greyscale the scenarios differ by pattern too: expected solid, the others
             # dotted or dashed (their payback markers carry direct labels)
@@ -248,7 +247,7 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
         # label goes upper left (no line is above zero yet), the others lower right
         position = "top left" if pb == earliest else "bottom right"
         colour = SCENARIO_COLOURS.get(name, list(OKABE_ITO.values())[i % 8])
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[float(pb)], y=[0.0], mode="markers+text", name=f"{safe_text(name)} payback",
             marker=dict(size=11, color="white", line=dict(color=colour, width=3)),
             text=[fmt.months(pb).capitalize()],
@@ -258,11 +257,10 @@ def payback_timeline(results_by_scenario: Mapping[str, Any]) -> go.Figure:
             f" ({fmt.duration(pb)})<extra></extra>",
             showlegend=False, cliponaxis=False,
         ))
-    fig.update_layout(
+    return figure(title, subtitle, data=traces, layout=dict(
         xaxis=_month_axis(horizon),
         yaxis=money_axis(ys, cur, title=dict(text=f"Cumulative net ({cur})"), zeroline=True),
-    )
-    return fig
+    ))
 
 
 def _lower_first(text: str) -> str:
@@ -312,13 +310,13 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
             title = f"NPV stays positive even if {_lower_first(row['label'])} {words} {value}"
         subtitle = (f"Most sensitive to {_lower_first(df['label'].iloc[0])}; NPV with each input at the "
                     "low or high end of its range, others at base")
-    fig = figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)))
+    traces: list[go.Bar] = []
     for which, colour, npvs, values in (
         ("low", OKABE_ITO["orange"], lows, df["low_value"]),
         ("high", OKABE_ITO["blue"], highs, df["high_value"]),
     ):
         text = [fmt.value(v, u, cur) for v, u in zip(values, units, strict=True)]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=labels, x=npvs - base, base=base, orientation="h",
             name=f"Input at its {which} value",
             marker=dict(color=colour),
@@ -331,12 +329,14 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
     lo, hi = min(span), max(span)
     pad = (hi - lo) * 0.18 or abs(base) * 0.1 or 1.0
     ticks = nice_ticks(lo - pad, hi + pad)
-    fig.add_vline(x=base, line=dict(color=INK, width=1.5))
-    fig.add_annotation(
-        x=base, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-        text=f"Base NPV {fmt.money(base, cur)}", font=dict(size=12, color=INK),
-    )
-    fig.update_layout(
+    return figure(title, subtitle, height=max(HEIGHT, 150 + 38 * len(df)), data=traces, layout=dict(
+        # a vertical line across the plot at the base NPV, as add_vline draws one
+        shapes=[dict(type="line", x0=base, x1=base, xref="x", y0=0, y1=1, yref="y domain",
+                     line=dict(color=INK, width=1.5))],
+        annotations=[dict(
+            x=base, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+            text=f"Base NPV {fmt.money(base, cur)}", font=dict(size=12, color=INK),
+        )],
         barmode="overlay",
         legend=dict(x=0, xanchor="left", y=-0.08, yanchor="top"),
         xaxis=dict(
@@ -345,8 +345,7 @@ def tornado(sensitivity_df: Any, result: Any, *, top: int = 10) -> go.Figure:
         ),
         yaxis=dict(autorange="reversed", showgrid=False, tickfont=dict(color=INK, size=12)),
         margin=dict(t=120),
-    )
-    return fig
+    ))
 
 
 def _share_text(p: float) -> str:
@@ -518,17 +517,16 @@ def npv_distribution(
             subtitle += "; none makes a loss"
         else:
             subtitle += f"; a loss in {_share_text(share)} of them"
-    fig = figure(title, subtitle)
     counts, edges = np.histogram(npv, bins=bins)
     centres = (edges[:-1] + edges[1:]) / 2
     share = counts / max(1, counts.sum())
     colours = [NEGATIVE if c < 0 else OKABE_ITO["blue"] for c in centres]
     ranges = [f"{fmt.money(a, currency)} to {fmt.money(b, currency)}" for a, b in pairwise(edges)]
-    fig.add_trace(go.Bar(
+    bars = go.Bar(
         x=centres, y=share, width=np.diff(edges) * 0.92, marker=dict(color=colours),
         customdata=ranges, name="Share of draws", showlegend=False,
         hovertemplate="NPV %{customdata}<br>%{y:.1%} of draws<extra></extra>",
-    ))
+    )
     top = float(share.max()) if share.size else 1.0
     xaxis = money_axis(
         edges, currency, include_zero=False,
@@ -552,25 +550,27 @@ def npv_distribution(
     def y_at(px: float) -> float:  # pixels up from the bottom of the shortest plot -> data
         return y_max * px / _MARK_PLOT_PX
 
+    shapes, annotations = [], []
     for (label, x, dash), text, (row, anchor) in zip(marks, texts, place, strict=True):
         row_top = _MARK_PLOT_PX - 1 - (rows - 1 - row) * _MARK_ROW_PX
         end = row_top if anchor != "center" else row_top - _MARK_LABEL_PX
-        fig.add_shape(
+        shapes.append(dict(
             type="line", x0=x, x1=x, y0=0, y1=y_at(end), name=label,
             line=dict(color=INK, width=1.5, dash=dash),
-        )
-        fig.add_annotation(
+        ))
+        annotations.append(dict(
             x=x, y=y_at(end), yanchor="top" if anchor != "center" else "bottom",
             xanchor=anchor, showarrow=False,
             xshift={"left": _MARK_PAD_PX, "right": -_MARK_PAD_PX}.get(anchor, 0),
             text=text, font=dict(size=_MARK_SIZE, color=INK), bgcolor="white", borderpad=1,
-        )
-    fig.update_layout(
+        ))
+    return figure(title, subtitle, data=[bars], layout=dict(
+        shapes=shapes,
+        annotations=annotations,
         xaxis=xaxis,
         yaxis=dict(tickformat=".0%", title=dict(text="Share of draws"), range=[0, y_max]),
         bargap=0,
-    )
-    return fig
+    ))
 
 
 def segments(result: Any) -> go.Figure | None:
@@ -600,26 +600,26 @@ def segments(result: Any) -> go.Figure | None:
         k = int(np.argmax(totals))
         title = f"{names[k]} carries {fmt.pct(share_value[k], 0)} of the benefit"
     subtitle = "Annual benefit at full run-rate by segment and pillar, risk-adjusted"
-    fig = figure(title, subtitle, height=max(300, 170 + 70 * len(names)))
     lines = [category_lines(n) for n in names]
     labels = ["<br>".join(safe_text(line) for line in ls) for ls in lines]
+    traces: list[Any] = []
     for pillar in PILLAR_ORDER:
         if pillar not in seg.columns or not seg[pillar].any():
             continue
         values = seg[pillar].to_numpy(float)
         money = [fmt.money(v, cur) for v in values]
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             y=labels, x=values, orientation="h", name=pillar.replace("_", " ").capitalize(),
             marker=dict(color=PILLAR_COLOURS[pillar]),
             customdata=[[safe_text(n), m] for n, m in zip(names, money, strict=True)],
             hovertemplate="%{customdata[0]}: %{customdata[1]}<extra>%{fullData.name}</extra>",
         ))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         y=labels, x=totals, mode="text", text=[f"  {fmt.money(t, cur)}" for t in totals],
         textposition="middle right", textfont=dict(color=INK, size=13), showlegend=False,
         hoverinfo="skip", cliponaxis=False,
     ))
-    fig.update_layout(
+    return figure(title, subtitle, height=max(300, 170 + 70 * len(names)), data=traces, layout=dict(
         barmode="stack",
         xaxis=money_axis([0.0, float(totals.max()) * 1.15], cur, showgrid=True),
         yaxis=dict(
@@ -628,5 +628,4 @@ def segments(result: Any) -> go.Figure | None:
         ),
         margin=dict(l=category_margin(lines)),
         bargap=0.35,
-    )
-    return fig
+    ))
