@@ -8,8 +8,9 @@ The naive way runs, per unit, the `papermill` command line on notebooks/roi_case
 runs the same units with `--workers` local workers (default 2, the machine's cores), cold: the
 command's own start-up, worker spawn and kernel start are inside the measured time, and
 `--force` makes it redo every unit. Prints reports/minute for both and the ratio, then where one
-unit's time goes on a kept kernel (measured in this process: evaluation for the summary row,
-papermill on the kernel, the HTML export, writing the executed notebook).
+unit's time goes in a local worker (measured in this process, as a worker runs a unit: evaluation
+for the summary row, papermill on the in-process kernel, the HTML export, writing the executed
+notebook).
 """
 
 from __future__ import annotations
@@ -116,35 +117,40 @@ def main() -> None:
         f"{naive_rate:6.1f} reports/min"
     )
     print(
-        f"roi-kit batch (warm kernels, {args.workers} workers):        {t_batch:7.1f} s  "
+        f"roi-kit batch ({args.workers} local workers):                  {t_batch:7.1f} s  "
         f"{batch_rate:6.1f} reports/min"
     )
     print(f"ratio: {batch_rate / naive_rate:.1f}x (goal >= 30x)")
     phases()
 
 
-def phases(n: int = 4) -> None:
-    """Seconds per unit of each step of a job on one kept kernel (after one warm-up unit)."""
+def phases(n: int = 6) -> None:
+    """Seconds per unit of each step of a job as a local worker runs it (its in-process kernel,
+    the summary row's result handed to the report), after one warm-up unit."""
     sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
 
+    from roi_kit.batch import run
     from roi_kit.batch.plan import plan
-    from roi_kit.batch.run import _kernel, shutdown_kernels
     from roi_kit.batch.units import read_units
     from roi_kit.board.export import export_html
     from roi_kit.board.summary import summary_json
     from roi_kit.case.files import load_case
-    from roi_kit.model.result import evaluate
+    from roi_kit.model.result import evaluate, hand_over
 
     with tempfile.TemporaryDirectory(prefix="roi-kit-bench-") as tmp:
         make_units(Path(tmp), n + 1)
         jobs = plan(read_units(tmp), ["expected"], NOTEBOOK)
-    kernel = _kernel(jobs[0].notebook)
+    run._LOCAL.in_process = True  # as in a local worker process (this one runs nothing else)
+    kernel = run._kernel(jobs[0].notebook)
     totals = dict.fromkeys(("evaluate", "kernel (papermill)", "export", "notebook text"), 0.0)
     try:
         for i, job in enumerate(jobs):
             t0 = time.perf_counter()
-            summary_json(evaluate(load_case(job.parameters["case"]), scenario=job.scenario))
+            case = load_case(job.parameters["case"])
+            result = evaluate(case, scenario=job.scenario)
+            summary_json(result)
+            hand_over(case, job.scenario, result)
             t1 = time.perf_counter()
             executed = kernel.execute(job.notebook, job.parameters)
             t2 = time.perf_counter()
@@ -156,8 +162,8 @@ def phases(n: int = 4) -> None:
                 for key, dt in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
                     totals[key] += dt / n
     finally:
-        shutdown_kernels()
-    print("one unit on a kept kernel (s): " + ", ".join(f"{k} {v:.3f}" for k, v in totals.items()))
+        run.shutdown_kernels()
+    print("one unit on a local worker (s): " + ", ".join(f"{k} {v:.3f}" for k, v in totals.items()))
 
 
 if __name__ == "__main__":

@@ -332,8 +332,10 @@ def in_process_manager() -> type:
             try:
                 await super().execute_request(stream, ident, parent)
             finally:
-                self.stdout.flush()
-                self.stderr.flush()
+                for out in (self.stdout, self.stderr):
+                    # a flush waits on the I/O thread (a few ms a cell): only when the cell wrote
+                    if getattr(out, "_flush_pending", True):
+                        out.flush()
 
     class Manager(InProcessKernelManager):
         def start_kernel(self, **kwargs):
