@@ -271,7 +271,13 @@ def sensitivity(case: Case) -> pd.DataFrame:
     expected case. One vectorised evaluation of 2 draws per input. Returns one row per input that
     moves NPV: ``path, label, value, low_value, high_value, npv_low, npv_high, swing``
     (swing = |npv_high − npv_low|), largest first; ``attrs["base_npv"]`` is the expected NPV.
+    Worked out once per case (the checks and the report's tornado both ask); each call gets its
+    own copy of the frame.
     """
+    return case.memo("sensitivity", lambda: _sensitivity(case)).copy()
+
+
+def _sensitivity(case: Case) -> pd.DataFrame:
     expected = case.scenario_case("expected")
     base = flatten(expected)
     inputs = uncertain_inputs(case)

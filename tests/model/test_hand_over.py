@@ -25,3 +25,21 @@ def test_a_different_case_computes_its_own_and_a_new_hand_over_replaces_the_old(
     assert evaluate(other, "expected") is not result
     hand_over(other, "expected", evaluate(other))
     assert evaluate_scenarios(case)["expected"] is not result  # replaced: computed afresh
+
+
+def test_sensitivity_is_worked_out_once_per_case_and_each_caller_gets_its_own_frame():
+    from roi_kit.model import uncertainty
+
+    case = load_case(EXAMPLE)
+    calls = []
+    real = uncertainty._sensitivity
+    try:
+        uncertainty._sensitivity = lambda c: calls.append(c) or real(c)
+        first = uncertainty.sensitivity(case)
+        first.loc[0, "swing"] = -1.0  # a caller's change stays in its copy
+        second = uncertainty.sensitivity(case)
+        uncertainty.sensitivity(load_case(EXAMPLE))  # an equal case read again: its own
+    finally:
+        uncertainty._sensitivity = real
+    assert len(calls) == 2
+    assert second.loc[0, "swing"] > 0 and second.attrs["base_npv"] == first.attrs["base_npv"]
