@@ -7,7 +7,10 @@ The naive way runs, per unit, the `papermill` command line on notebooks/roi_case
 `jupyter nbconvert --to html` (the .venv's executables, one after the other). `roi-kit batch`
 runs the same units with `--workers` local workers (default 2, the machine's cores), cold: the
 command's own start-up, worker spawn and kernel start are inside the measured time, and
-`--force` makes it redo every unit. Prints reports/minute for both and the ratio, then where one
+`--force` makes it redo every unit. The machine's speed drifts over minutes, so the batch runs
+`--repeat` times (default 3) spread through the naive loop (before it, between its parts, after
+it) and its median is compared with the loop's total. Prints reports/minute for both and the
+ratio, then where one
 unit's time goes in a local worker (measured in this process, as a worker runs a unit: evaluation
 for the summary row, papermill on the in-process kernel, the HTML export, writing the executed
 notebook).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,16 +103,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="batch runs, spread through the loop")
     args = parser.parse_args()
+    repeat = max(1, args.repeat)
     with tempfile.TemporaryDirectory(prefix="roi-kit-bench-") as tmp:
         root = Path(tmp)
         units = make_units(root / "units", args.units)
-        t_naive = naive(units, root / "naive")
-        t_batch = batch(root / "units", root / "run", args.workers)
-        made = len(list((root / "run").glob("unit-*.html")))
-        if made != args.units:
-            sys.exit(f"roi-kit batch made {made} of {args.units} reports")
+        parts = [units[i::max(1, repeat - 1)] for i in range(max(1, repeat - 1))]
+        t_naive, runs = 0.0, []
+        for i in range(repeat):
+            runs.append(batch(root / "units", root / "run", args.workers))
+            made = len(list((root / "run").glob("unit-*.html")))
+            if made != args.units:
+                sys.exit(f"roi-kit batch made {made} of {args.units} reports")
+            if i < len(parts) and (repeat > 1 or i == 0):
+                t_naive += naive(parts[i], root / "naive")
         shutil.rmtree(root / "naive", ignore_errors=True)
+    t_batch = statistics.median(runs)
     n = args.units
     naive_rate, batch_rate = n / t_naive * 60, n / t_batch * 60
     print(f"units: {n}, workers: {args.workers}")
@@ -118,7 +129,7 @@ def main() -> None:
     )
     print(
         f"roi-kit batch ({args.workers} local workers):                  {t_batch:7.1f} s  "
-        f"{batch_rate:6.1f} reports/min"
+        f"{batch_rate:6.1f} reports/min  (median of {', '.join(f'{t:.1f}' for t in runs)} s)"
     )
     print(f"ratio: {batch_rate / naive_rate:.1f}x (goal >= 30x)")
     phases()
