@@ -406,7 +406,7 @@ def _kept_intervals(shares: bytes, counts: bytes) -> Intervals:
     one: the reference case's 546). Arrays read from bytes are read-only, as shared ones must be."""
     return Intervals(np.frombuffer(shares, dtype=float), np.frombuffer(counts, dtype=np.int64))
 
-_CELL = 1e-3  # handle times are bracketed by a lattice exp(g·_CELL) seconds: 0.1% apart
+_CELL = 2e-3  # handle times are bracketed by a lattice exp(g·_CELL) seconds: 0.2% apart
 _EPS = 1e-12
 _THRESHOLDS: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
