@@ -402,8 +402,8 @@ class Intervals:
 @lru_cache(maxsize=4)
 def _kept_intervals(shares: bytes, counts: bytes) -> Intervals:
     """The intervals of a profile, kept for its last four distinct profiles (a batch worker's
-    kernel or the form sees a few; a Monte Carlo of 10,000 draws leaves about 45 MB of tables on
-    one: the reference case's 546). Arrays read from bytes are read-only, as shared ones must be."""
+    kernel or the form sees a few; a Monte Carlo of 10,000 draws leaves about 23 MB of tables on
+    one: the reference case's 276). Arrays read from bytes are read-only, as shared ones must be."""
     return Intervals(np.frombuffer(shares, dtype=float), np.frombuffer(counts, dtype=np.int64))
 
 _CELL = 2e-3  # handle times are bracketed by a lattice exp(g·_CELL) seconds: 0.2% apart
