@@ -60,7 +60,13 @@ from roi_kit.batch.plan import Job, plan
 from roi_kit.batch.portfolio import read_fx, render_portfolio
 from roi_kit.batch.tracking import actuals_files, track_units
 from roi_kit.batch.units import _one_line, read_units
-from roi_kit.board.export import PdfPrinter, check_pdf_support, export_html, print_pdf
+from roi_kit.board.export import (
+    PdfPrinter,
+    check_pdf_support,
+    export_html,
+    prepare_exporter,
+    print_pdf,
+)
 from roi_kit.board.summary import summary_json
 from roi_kit.case.files import load_case
 from roi_kit.errors import BatchError, RoiKitError
@@ -470,13 +476,17 @@ def _local(
 
 def _preload_for_workers(notebook: str) -> None:
     """Before forking: import what every worker's in-process kernel needs (ipykernel, the
-    notebook's imports), once, so the workers start with it (about 0.7 s of CPU each else)."""
+    notebook's imports) and build the board exporter with its compiled template, once, so the
+    workers start with them. Done here it runs once, alone on the machine; done in each worker
+    it ran twice, side by side, each a third slower for sharing the cores."""
     import gc
 
     import nbformat
 
     in_process_manager()
     preload_modules(notebook_imports(nbformat.read(notebook, as_version=4)))
+    with suppress(Exception):  # a broken template is the first unit's to report, in its row
+        prepare_exporter()
     gc.freeze()  # the forked workers share these pages instead of copying them on a collection
 
 

@@ -117,6 +117,12 @@ def _exporter(templates: str | None = None) -> Any:
     )
 
 
+def prepare_exporter(templates: str | None = None) -> None:
+    """Build the board exporter and compile its template now (both kept for the process), e.g.
+    before forking workers that will all export."""
+    _ = _exporter(templates).template
+
+
 _EXPORT_LOCK = threading.Lock()
 
 
