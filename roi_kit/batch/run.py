@@ -3,8 +3,8 @@
 ``run_batch(units, output)`` reads the units (a folder of case files, or one CSV/Excel table with a
 row per unit whose columns are dotted field paths over a base case), then runs one *job* per unit
 and scenario: papermill executes the report notebook with the unit's parameters on a kept kernel
-(:mod:`roi_kit.batch.kernel`), the HTML is exported once per job with the report's cached exporter, and
-the main process writes every file atomically:
+(:mod:`roi_kit.batch.kernel`: in a local worker, an in-process one), the HTML is exported once per job
+with the report's cached exporter, and the main process writes every file atomically:
 
     RUN/<slug>.html                 the report
     RUN/notebooks/<slug>.ipynb      the executed notebook (kept for audit, failed ones included)
@@ -12,7 +12,8 @@ the main process writes every file atomically:
     RUN/index.html                  the portfolio page (:mod:`roi_kit.batch.portfolio`)
     RUN/.roi-kit-batch.json         the manifest: what each report was built from
 
-Jobs run on local worker processes (each keeps one kernel) or, given a scheduler address, on a Dask
+Jobs run on local worker processes (each runs its reports on its own in-process kernel; one that
+dies or passes :data:`UNIT_TIME_LIMIT` costs only that job) or, given a scheduler address, on a Dask
 cluster. A job whose key — sha256 of the case's input hash, the scenario, the roi_kit version and
 the notebook's bytes — matches the manifest and whose files exist is skipped (``force`` redoes it).
 One unit's bad input or failing notebook is recorded in its row; the others finish.
@@ -398,7 +399,7 @@ class _Slot:
 def _local(
     jobs: Sequence[Job], workers: int, generated_at: datetime, pdf: bool = False
 ) -> Iterator[Outcome]:
-    """Run jobs on ``workers`` local processes (each keeps one kernel), as they finish.
+    """Run jobs on ``workers`` local processes (each an in-process kernel), as they finish.
 
     A worker that dies (killed, out of memory) costs only the job it was running: that job is
     reported failed, a new worker takes its place, and the others go on.
