@@ -20,6 +20,22 @@ _RESERVED_NAMES = frozenset(
 
 
 @contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block (back as it was after): for imports, which
+    allocate objects by the hundred thousand and free almost none, while each automatic
+    collection walks every one of them (a fifth of the batch command's import time)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds.
 

@@ -234,7 +234,10 @@ def batch(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (rows and totals).")] = False,
 ) -> None:
     """A report per unit, summary.csv/.parquet and index.html; exit 1 if any unit failed."""
-    from roi_kit.batch.run import run_batch  # papermill, dask: ≈1.2 s the other commands skip
+    from roi_kit._io import gc_paused
+
+    with gc_paused():
+        from roi_kit.batch.run import run_batch  # papermill, dask: ≈1.2 s the other commands skip
 
     try:
         result = run_batch(

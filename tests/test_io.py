@@ -105,3 +105,23 @@ def test_summary_csv_of_a_unit_file_named_with_a_carriage_return_starts_no_row_w
         rows = list(csv.DictReader(f))
     assert len(rows) == 1
     assert rows[0]["source"] == "units/a\n'=HYPERLINK(1).yaml" and rows[0]["unit"] == "\n'@SUM(1)"
+
+
+def test_gc_paused_restores_the_collector_as_it_was():
+    import gc
+
+    from roi_kit._io import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause holds
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()

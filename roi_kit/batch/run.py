@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from roi_kit._io import skip_iri_format_check, write_atomic
+from roi_kit._io import gc_paused, skip_iri_format_check, write_atomic
 from roi_kit.batch.kernel import (
     InProcessKernel,
     WarmKernel,
@@ -415,7 +415,8 @@ def _local(
     safe_fork = sys.platform == "linux" and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if safe_fork else "spawn")
     if safe_fork:
-        _preload_for_workers(jobs[0].notebook)
+        with gc_paused():
+            _preload_for_workers(jobs[0].notebook)
     queue = list(reversed(jobs))
     slots = [_Slot(context, generated_at, pdf) for _ in range(min(workers, len(jobs)))]
     try:
