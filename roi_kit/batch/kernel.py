@@ -158,10 +158,14 @@ class WarmKernel:
         if kc is not None:
             kc.stop_channels()
         if km is not None and km.has_kernel:
-            km.shutdown_kernel(now=True)
+            self._stop_kernel(km)
         if self._sockets:
             shutil.rmtree(self._sockets, ignore_errors=True)
             self._sockets = ""
+
+    @staticmethod
+    def _stop_kernel(km: Any) -> None:
+        km.shutdown_kernel(now=True)
 
     def restart(self) -> None:
         """Replace a dead or stuck kernel with a fresh one."""
@@ -276,13 +280,9 @@ class InProcessKernel(WarmKernel):
         gc.freeze()  # the imports are kept for good: %reset's collections need not walk them
         return self
 
-    def shutdown(self) -> None:
-        km, kc = self.km, self.kc
-        self.km = self.kc = None
-        if kc is not None:
-            kc.stop_channels()
-        if km is not None and km.has_kernel:
-            km.shutdown_kernel()
+    @staticmethod
+    def _stop_kernel(km: Any) -> None:
+        km.shutdown_kernel()  # stops its I/O thread; there is no process to kill
 
     def reset(self) -> None:
         """As :data:`_RESET` does in a kernel of its own, called directly on the shell."""

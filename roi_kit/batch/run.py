@@ -419,6 +419,15 @@ def _local(
             _preload_for_workers(jobs[0].notebook)
     queue = list(reversed(jobs))
     slots = [_Slot(context, generated_at, pdf) for _ in range(min(workers, len(jobs)))]
+
+    def lost(index: int, why: str) -> Outcome:
+        """Slot ``index``'s job, failed for ``why``; its worker stopped and replaced."""
+        slot = slots[index]
+        outcome = Outcome({**_base_row(slot.job), "error": why})
+        slot.stop(0.0)
+        slots[index] = _Slot(context, generated_at, pdf) if queue else _Idle()
+        return outcome
+
     try:
         while True:
             for slot in slots:
@@ -441,14 +450,8 @@ def _local(
                     continue
                 waiting = slot.conn not in ready and slot.process.sentinel not in ready
                 if waiting and time.monotonic() >= slot.deadline:
-                    why = (
-                        f"it ran longer than the {UNIT_TIME_LIMIT:g} s a unit may take; its "
-                        "worker was stopped"
-                    )
-                    lost = Outcome({**_base_row(slot.job), "error": why})
-                    slot.stop(0.0)
-                    slots[index] = _Slot(context, generated_at, pdf) if queue else _Idle()
-                    yield lost
+                    yield lost(index, f"it ran longer than the {UNIT_TIME_LIMIT:g} s a unit may "
+                               "take; its worker was stopped")
                     continue
                 if slot.conn in ready:
                     try:
@@ -462,14 +465,8 @@ def _local(
                 elif slot.process.sentinel not in ready:
                     continue
                 slot.process.join(1.0)
-                why = (
-                    f"the worker process running it died (exit code {slot.process.exitcode}); "
-                    "rerun to retry"
-                )
-                lost = Outcome({**_base_row(slot.job), "error": why})
-                slot.stop(0.0)
-                slots[index] = _Slot(context, generated_at, pdf) if queue else _Idle()
-                yield lost
+                yield lost(index, f"the worker process running it died (exit code "
+                           f"{slot.process.exitcode}); rerun to retry")
     finally:
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for slot in slots:
