@@ -497,7 +497,9 @@ def _weekly(calls: np.ndarray, aht: np.ndarray, iv: Intervals, target: float, wi
     a_max = float(scale.max()) * w_max if scale.size else 0.0
     if a_max <= 0:
         return total
-    top = 16 * math.ceil((a_max + 4.0 * math.sqrt(a_max) + 8.0) / 16.0)  # tables past the busiest half-hour
+    # tables past the busiest half-hour, their size rounded up to a multiple of 64: units of a
+    # similar size (a batch's, a case's sensitivity and its simulation) share them
+    top = 64 * math.ceil((a_max + 4.0 * math.sqrt(a_max) + 8.0) / 64.0)
     g = np.floor(np.log(aht) / _CELL).astype(np.int64)
     g = np.where(np.exp(g * _CELL) > aht, g - 1, g)
     g = np.where(np.exp((g + 1) * _CELL) < aht, g + 1, g)
