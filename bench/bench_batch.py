@@ -8,7 +8,7 @@ The naive way runs, per unit, the `papermill` command line on notebooks/roi_case
 runs the same units with `--workers` local workers (default 2, the machine's cores), cold: the
 command's own start-up, worker spawn and kernel start are inside the measured time, and
 `--force` makes it redo every unit. The machine's speed drifts over minutes, so the batch runs
-`--repeat` times (default 3) spread through the naive loop (before it, between its parts, after
+`--repeat` times (default 5) spread through the naive loop (before it, between its parts, after
 it) and its median is compared with the loop's total. Prints reports/minute for both and the
 ratio, then where one
 unit's time goes in a local worker (measured in this process, as a worker runs a unit: evaluation
@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3, help="batch runs, spread through the loop")
+    parser.add_argument("--repeat", type=int, default=5, help="batch runs, spread through the loop")
     args = parser.parse_args()
     repeat = max(1, args.repeat)
     with tempfile.TemporaryDirectory(prefix="roi-kit-bench-") as tmp:
