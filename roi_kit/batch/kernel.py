@@ -21,7 +21,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +42,16 @@ ENGINE_NAME = "roi_kit-warm"
 #: takes a few hundredths of a second; a kernel killed or stuck used to stall the batch 60 s).
 RESET_TIMEOUT = 10.0
 
-#: Run in the kernel between notebooks, outside history (``store_history=False``). ``%reset -f``
-#: drops every user name and the output cache; the counter goes back to 1 so cells and
-#: ``Out[n]`` are numbered as in a fresh kernel. Module state that a report sets on purpose
-#: (plotly's renderer and template) is put back to
-#: the value it had right after start-up, since a kept kernel would otherwise carry it over.
-_RESET = """\
-get_ipython().run_line_magic("reset", "-f")
-get_ipython().execution_count = 1
-import os as __rk_os
-__rk_os.chdir({cwd!r})
-del __rk_os
-__import__("roi_kit.batch.kernel_state", fromlist=["_"]).restore()
-"""
+#: Run in the kernel between notebooks, outside history (``store_history=False``):
+#: :func:`roi_kit.batch.kernel_state.reset`.
+_RESET = '__import__("roi_kit.batch.kernel_state", fromlist=["_"]).reset({cwd!r})\n'
 
+#: Run in the kernel once it starts: :func:`roi_kit.batch.kernel_state.start_up`.
 _STARTUP = """\
 __import__("roi_kit._io", fromlist=["_"]).skip_iri_format_check()
-import importlib as __rk_importlib
-for __rk_name in {modules!r}:
-    try:
-        __rk_importlib.import_module(__rk_name)
-    except Exception:
-        pass
-__import__("roi_kit.batch.kernel_state", fromlist=["_"]).snapshot()
-__import__("gc").freeze()
+__import__("roi_kit.batch.kernel_state", fromlist=["_"]).start_up({modules!r})
 """
+
 
 def notebook_imports(nb: nbformat.NotebookNode) -> tuple[str, ...]:
     """The modules a notebook's code cells import, in order of first appearance.
@@ -265,8 +249,6 @@ class InProcessKernel(WarmKernel):
     def start(self) -> InProcessKernel:
         if self.km is not None:
             return self
-        import gc
-
         from traitlets.config import Config
 
         km = in_process_manager()(config=Config({"HistoryManager": {"enabled": False}}))
@@ -275,9 +257,7 @@ class InProcessKernel(WarmKernel):
         kc.start_channels()
         kc.allow_stdin = False
         self.km, self.kc = km, kc
-        preload_modules(self.preload)
-        kernel_state.snapshot()
-        gc.freeze()  # the imports are kept for good: %reset's collections need not walk them
+        kernel_state.start_up(self.preload)
         return self
 
     @staticmethod
@@ -287,11 +267,7 @@ class InProcessKernel(WarmKernel):
     def reset(self) -> None:
         """As :data:`_RESET` does in a kernel of its own, called directly on the shell."""
         assert self.km is not None
-        shell = self.km.kernel.shell
-        shell.run_line_magic("reset", "-f")
-        shell.execution_count = 1
-        os.chdir(self.cwd)
-        kernel_state.restore()
+        kernel_state.reset(self.cwd, self.km.kernel.shell)
 
     def execute(self, notebook, parameters=None):
         """As :meth:`WarmKernel.execute`; the working folder is restored afterwards (this
@@ -342,15 +318,6 @@ def in_process_manager() -> type:
             self.kernel = FlushingKernel(parent=self, session=self.session)
 
     return Manager
-
-
-def preload_modules(modules: Iterable[str]) -> None:
-    """Import each module in this process, skipping any that fails (the notebook will say)."""
-    import importlib
-
-    for name in modules:
-        with suppress(Exception):
-            importlib.import_module(name)
 
 
 class WarmEngine(Engine):

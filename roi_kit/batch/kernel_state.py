@@ -1,12 +1,53 @@
-"""Run inside a report kernel: the per-report module state, remembered after start-up and put
-back between notebooks (a kept kernel would otherwise carry one report's plotly settings into
-the next). Imports nothing, so a kernel that loads it does not load papermill."""
+"""Run inside a report kernel, whichever kind keeps it (:mod:`roi_kit.batch.kernel`): its start-up
+(the notebook's imports, once) and its reset between notebooks, with the per-report module state
+remembered after start-up and put back (a kept kernel would otherwise carry one report's plotly
+settings into the next). Imports nothing at load, so a kernel that loads it does not load
+papermill."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 _SNAPSHOT: dict[str, Any] = {}
+
+
+def preload(modules: Iterable[str]) -> None:
+    """Import each module, skipping any that fails (the notebook, importing it, will say)."""
+    import importlib
+
+    for name in modules:
+        with suppress(Exception):
+            importlib.import_module(name)
+
+
+def start_up(modules: Iterable[str]) -> None:
+    """Once, when the kernel starts: :func:`preload` ``modules``, :func:`snapshot` the state,
+    and freeze what is loaded for good out of the collector's way (%reset's collections then
+    need not walk it)."""
+    import gc
+
+    preload(modules)
+    snapshot()
+    gc.freeze()
+
+
+def reset(cwd: str, shell: Any = None) -> None:
+    """Between notebooks, on ``shell`` (default: this kernel's): ``%reset -f`` drops every user
+    name and the output cache, the counter goes back to 1 so cells and ``Out[n]`` are numbered
+    as in a fresh kernel, the working folder back to ``cwd`` and the state as :func:`snapshot`
+    saw it."""
+    import os
+
+    if shell is None:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    shell.run_line_magic("reset", "-f")
+    shell.execution_count = 1
+    os.chdir(cwd)
+    restore()
 
 
 def snapshot() -> None:

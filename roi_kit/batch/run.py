@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from roi_kit._io import gc_paused, skip_iri_format_check, write_atomic
+from roi_kit.batch import kernel_state
 from roi_kit.batch.kernel import (
     InProcessKernel,
     WarmKernel,
     in_process_manager,
     notebook_imports,
-    preload_modules,
 )
 from roi_kit.batch.manifest import (
     FIGURES,
@@ -483,7 +483,7 @@ def _preload_for_workers(notebook: str) -> None:
     import nbformat
 
     in_process_manager()
-    preload_modules(notebook_imports(nbformat.read(notebook, as_version=4)))
+    kernel_state.preload(notebook_imports(nbformat.read(notebook, as_version=4)))
     with suppress(Exception):  # a broken template is the first unit's to report, in its row
         prepare_exporter()
     gc.freeze()  # the forked workers share these pages instead of copying them on a collection
