@@ -96,18 +96,9 @@ def prepare(
         scenario=scenario,
         result=results[scenario],
         results=results,
-        sensitivity=sensitivity(_same_case(results["expected"].case, loaded)),
+        sensitivity=sensitivity(loaded),
         monte_carlo=monte_carlo(loaded),
     )
-
-
-def _same_case(evaluated: Case, loaded: Case) -> Case:
-    """``evaluated`` if it is ``loaded``'s equal (the expected result's case, when the case
-    writes no expected scenario), else ``loaded``. A batch worker hands over the expected result
-    it evaluated for the summary row; its checks already worked out the sensitivity on that
-    case object, kept there (``Case.memo``), so the report reuses it instead of computing it again.
-    """
-    return evaluated if evaluated.input_hash == loaded.input_hash else loaded
 
 
 def _paragraph(text: str | None, cls: str) -> None:

@@ -271,10 +271,22 @@ def sensitivity(case: Case) -> pd.DataFrame:
     expected case. One vectorised evaluation of 2 draws per input. Returns one row per input that
     moves NPV: ``path, label, value, low_value, high_value, npv_low, npv_high, swing``
     (swing = |npv_high − npv_low|), largest first; ``attrs["base_npv"]`` is the expected NPV.
-    Worked out once per case (the checks and the report's tornado both ask); each call gets its
+    Kept for the last few cases by input hash (the checks and the report's tornado both ask, in
+    a batch worker from two equal case objects: its own and the report's); each call gets its
     own copy of the frame.
     """
-    return case.memo("sensitivity", lambda: _sensitivity(case)).copy()
+    key = case.input_hash
+    frame = _SENSITIVITY.pop(key, None)
+    if frame is None:
+        frame = _sensitivity(case)
+    _SENSITIVITY[key] = frame  # the newest last
+    while len(_SENSITIVITY) > 8:
+        del _SENSITIVITY[next(iter(_SENSITIVITY))]
+    return frame.copy()
+
+
+#: :func:`sensitivity`'s frames by the case's input hash, oldest first.
+_SENSITIVITY: dict[str, pd.DataFrame] = {}
 
 
 def _sensitivity(case: Case) -> pd.DataFrame:

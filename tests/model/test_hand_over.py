@@ -27,19 +27,21 @@ def test_a_different_case_computes_its_own_and_a_new_hand_over_replaces_the_old(
     assert evaluate_scenarios(case)["expected"] is not result  # replaced: computed afresh
 
 
-def test_sensitivity_is_worked_out_once_per_case_and_each_caller_gets_its_own_frame():
+def test_sensitivity_is_worked_out_once_per_case_and_each_caller_gets_its_own_frame(monkeypatch):
     from roi_kit.model import uncertainty
 
     case = load_case(EXAMPLE)
     calls = []
     real = uncertainty._sensitivity
-    try:
-        uncertainty._sensitivity = lambda c: calls.append(c) or real(c)
-        first = uncertainty.sensitivity(case)
-        first.loc[0, "swing"] = -1.0  # a caller's change stays in its copy
-        second = uncertainty.sensitivity(case)
-        uncertainty.sensitivity(load_case(EXAMPLE))  # an equal case read again: its own
-    finally:
-        uncertainty._sensitivity = real
+    monkeypatch.setattr(uncertainty, "_SENSITIVITY", {})
+    monkeypatch.setattr(uncertainty, "_sensitivity", lambda c: calls.append(c) or real(c))
+    first = uncertainty.sensitivity(case)
+    first.loc[0, "swing"] = -1.0  # a caller's change stays in its copy
+    second = uncertainty.sensitivity(case)
+    uncertainty.sensitivity(load_case(EXAMPLE))  # an equal case read again: the same inputs
+    uncertainty.sensitivity(case.with_overrides({"levers.deflection.rate": "12%"}))  # its own
     assert len(calls) == 2
     assert second.loc[0, "swing"] > 0 and second.attrs["base_npv"] == first.attrs["base_npv"]
+    for i in range(9):  # the cache keeps the last eight cases
+        uncertainty.sensitivity(case.with_overrides({"levers.deflection.rate": 0.05 + 0.01 * i}))
+    assert len(uncertainty._SENSITIVITY) == 8 and case.input_hash not in uncertainty._SENSITIVITY
