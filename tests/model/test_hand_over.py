@@ -43,5 +43,5 @@ def test_sensitivity_is_worked_out_once_per_case_and_each_caller_gets_its_own_fr
     assert len(calls) == 2
     assert second.loc[0, "swing"] > 0 and second.attrs["base_npv"] == first.attrs["base_npv"]
     for i in range(9):  # the cache keeps the last eight cases
-        uncertainty.sensitivity(case.with_overrides({"levers.deflection.rate": 0.05 + 0.01 * i}))
+        uncertainty.sensitivity(case.with_overrides({"levers.deflection.rate": 0.051 + 0.01 * i}))
     assert len(uncertainty._SENSITIVITY) == 8 and case.input_hash not in uncertainty._SENSITIVITY
