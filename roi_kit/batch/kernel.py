@@ -234,7 +234,7 @@ class InProcessKernel(WarmKernel):
     """A kept kernel inside this process (ipykernel's in-process kernel), for local workers.
 
     A local worker runs nothing but its reports, so the kernel needs no process of its own: it
-    starts in a fifth of a second instead of two (no interpreter start, no second import of
+    starts in under a tenth of a second instead of two (no interpreter start, no second import of
     pandas, plotly and roi_kit; a worker forked from the command line has them already), and a
     cell's outputs reach papermill without a socket. Papermill still executes and records every
     notebook through the same engine; between notebooks the shell is reset as a kept kernel is.

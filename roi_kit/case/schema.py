@@ -240,8 +240,6 @@ def _by_year(low: float) -> Any:
     ]
 
 
-
-
 def F(
     default: Any = ...,
     *,
