@@ -214,3 +214,51 @@ def test_batch_reports_equal_cold_renders(tmp_path):
     result = run_batch(units, tmp_path / "run", workers=2, progress=False, generated_at=when)
     pages = [(tmp_path / "run" / r["report"]).read_text() for r in result.rows]
     _assert_equal_to_cold_renders(cases, pages, when, tmp_path)
+
+
+_MIXED_OUTPUT = [
+    "x = 0",  # the parameters cell
+    "print('one')\nimport sys\nprint('err', file=sys.stderr)\n"
+    "from IPython.display import display\ndisplay({'text/html': '<p>shown</p>'}, raw=True)\n"
+    "print('two')",
+    "pass",
+    "for i in range(3):\n    print(i, end='')",
+    "'a value'",
+]
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[list[tuple]]:
+    return [
+        [(o.output_type, o.get("name"), o.get("text"), dict(o.get("data", {}))) for o in c.outputs]
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+
+
+def test_in_process_kernel_records_what_a_kernel_of_its_own_records(tmp_path):
+    """Printed text (stdout and stderr), displays and results land in their own cell, in the
+    order written, as papermill records them from a kernel in a process of its own: the
+    in-process kernel sends its messages without an I/O thread and keeps printed text until
+    the cell displays something or ends."""
+    nb = _nb(*_MIXED_OUTPUT)
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "mixed.ipynb"
+    nbformat.write(nb, path)
+    runs = [{"x": 1}, {"x": 2}]
+    in_process = [
+        _outputs(nbformat.reads(r["notebook"], as_version=4))
+        for r in in_process_runs(tmp_path, path, runs)
+    ]
+    with WarmKernel(cwd=tmp_path, preload=()) as warm:
+        own = [_outputs(warm.execute(path, p)) for p in runs]
+    assert in_process == own
+    first = own[0][2:]  # after the parameters cell and the one papermill injected
+    assert [o[:3] for o in first[0]] == [
+        ("stream", "stdout", "one\n"),
+        ("stream", "stderr", "err\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "two\n"),
+    ]
+    assert first[1:3] == [[], [("stream", "stdout", "012", {})]]
+    assert first[3][0][3] == {"text/plain": "'a value'"}
