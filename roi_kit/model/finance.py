@@ -304,7 +304,8 @@ def payback_many(flows) -> np.ndarray:
     k = last - np.argmax(below[:, ::-1], axis=-1)  # the last period whose cumulative is below zero
     m = np.minimum(k + 1, last)
     rows = np.arange(f.shape[0])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # only rows that end below zero can divide by zero or overflow, and those are nan below
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         inside = k + (-cum[rows, k]) / f[rows, m]
     out = np.where(below.any(axis=-1), inside, 0.0)
     return np.where(below[:, -1], np.nan, out)
