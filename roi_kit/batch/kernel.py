@@ -19,6 +19,7 @@ import ast
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -310,8 +311,9 @@ def in_process_manager() -> type:
     in a process of its own. A notebook of 18 empty cells took 76–81 ms before, 27–44 ms after
     (the machine's noise is that wide).
     """
-    # debugpy, which ipykernel loads, warns about frozen modules on stderr unless told not to
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # a report kernel is never debugged: without debugpy ipykernel starts with no debugger (its
+    # import was 0.04-0.1 s of each worker's first report, and it warned about frozen modules)
+    sys.modules.setdefault("debugpy", None)
     from ipykernel.inprocess.ipkernel import InProcessKernel as Kernel
     from ipykernel.inprocess.manager import InProcessKernelManager
     from ipykernel.iostream import IOPubThread, OutStream
