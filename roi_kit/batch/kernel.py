@@ -324,10 +324,12 @@ def in_process_manager() -> type:
             self._flush_pending = True  # sent by the next flush: no timer on the I/O loop
 
         def flush(self) -> None:
-            if self._flush_pending or self._subprocess_flush_pending:
+            # (a forked child's text is sent as it is written: ipykernel schedules that flush
+            # on the I/O thread, which here means at once)
+            if self._flush_pending:
                 super().flush()
 
-    class FlushingKernel(Kernel):
+    class ReportKernel(Kernel):
         _execute_sleep = Float(0.0)
 
         @default("iopub_thread")
@@ -349,7 +351,7 @@ def in_process_manager() -> type:
 
     class Manager(InProcessKernelManager):
         def start_kernel(self, **kwargs):
-            self.kernel = FlushingKernel(parent=self, session=self.session)
+            self.kernel = ReportKernel(parent=self, session=self.session)
 
     return Manager
 
